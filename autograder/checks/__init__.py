@@ -1,0 +1,99 @@
+"""Hidden checks, one pytest module per assignment (`<assignment_id>.py`, dashes as `_`).
+
+A hidden test cell of a master notebook is one line:
+
+    run_check("c1w2-mnist-callback", "test_train_mnist_stops_early", globals())
+
+It runs that pytest test against the kernel's globals and raises `CheckFailed` with the
+learner-facing message when it fails, which nbgrader records as the cell's error.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from autograder.pytest_plugin import NAMESPACE
+
+CHECKS_DIR = Path(__file__).resolve().parent
+
+
+class CheckFailed(AssertionError):
+    """A hidden check failed; the message is meant for the learner."""
+
+
+class GraderError(RuntimeError):
+    """The check itself could not run (a bug in the course, not in the submission)."""
+
+
+def check_module_path(assignment_id: str) -> Path:
+    path = CHECKS_DIR / (assignment_id.replace("-", "_") + ".py")
+    if not path.is_file():
+        raise GraderError(f"no check module for assignment {assignment_id!r} at {path}")
+    return path
+
+
+class _KernelSession:
+    """pytest plugin object: hands the namespace over and keeps each test's outcome."""
+
+    def __init__(self, namespace: dict):
+        self.namespace = namespace
+        self.outcomes: list[tuple[str, str | None]] = []  # (outcome, message)
+
+    def pytest_configure(self, config):
+        config.stash[NAMESPACE] = self.namespace
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        if report.failed or report.skipped or report.when == "call":
+            self.outcomes.append((report.outcome, _message(call.excinfo)))
+        return report
+
+
+def _message(excinfo) -> str | None:
+    if excinfo is None:
+        return None
+    error = excinfo.value
+    if isinstance(error, pytest.fail.Exception) or isinstance(error, pytest.skip.Exception):
+        return error.msg
+    if isinstance(error, AssertionError) and str(error):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def run_check(assignment_id: str, test_name: str, namespace: dict) -> None:
+    """Run one hidden check inside the grading kernel; raise CheckFailed if it fails."""
+    __tracebackhide__ = True
+    module = check_module_path(assignment_id)
+    session = _KernelSession(namespace)
+    args = [
+        f"{module}::{test_name}",
+        "-p", "autograder.pytest_plugin",
+        "-p", "no:cacheprovider",
+        "--noconftest",          # nothing beside the submission may add fixtures or hooks
+        "--assert=plain",        # messages stay the check's own words
+        "--capture=sys",
+        "-c", os.devnull,        # ignore any pytest configuration around the submission
+        "--rootdir", str(CHECKS_DIR),
+        "-q", "--no-header", "--tb=no", "-p", "no:warnings",
+    ]
+    autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    log = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(log):
+            exit_code = pytest.main(args, plugins=[session])
+    finally:
+        if autoload is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
+    if not session.outcomes:
+        raise GraderError(f"check {test_name!r} did not run (pytest exit {exit_code}):\n{log.getvalue()}")
+    for outcome, message in session.outcomes:
+        if outcome != "passed":
+            raise CheckFailed(message or f"{test_name} failed") from None

@@ -1,0 +1,175 @@
+"""Hidden checks for c1w2-mnist-callback: a dense MNIST classifier and a callback that stops at 99%."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from autograder import data
+
+THRESHOLD = 0.99
+MAX_EPOCHS = 10
+TEST_ACCURACY = 0.97  # the grader's own evaluation on the 10,000 MNIST test images
+REFERENCE_PARAMS = 407_050  # Flatten -> Dense(512, relu) -> Dense(10, softmax)
+PARAMETER_BUDGET = 4 * REFERENCE_PARAMS
+MESSAGE = "Reached 99% accuracy so cancelling training!"
+
+
+@pytest.fixture(scope="session")
+def model(learner):
+    model = learner.call("create_and_compile_model")
+    assert isinstance(model, tf.keras.Model), (
+        f"`create_and_compile_model()` should return a Keras model, got {type(model).__name__}."
+    )
+    return model
+
+
+@pytest.fixture(scope="session")
+def callback_class(learner):
+    cls = learner.get("EarlyStoppingCallback")
+    assert isinstance(cls, type) and issubclass(cls, tf.keras.callbacks.Callback), (
+        "`EarlyStoppingCallback` should be a class that subclasses `tf.keras.callbacks.Callback`."
+    )
+    return cls
+
+
+@pytest.fixture(scope="session")
+def history(learner):
+    history = learner.get("history")
+    assert isinstance(history, tf.keras.callbacks.History), (
+        "`train_mnist` should return the `History` that `model.fit(...)` returns, got "
+        f"{type(history).__name__}."
+    )
+    assert "accuracy" in history.history, (
+        "The training history has no 'accuracy': compile the model with `metrics=['accuracy']`."
+    )
+    return history
+
+
+def _loss_name(loss):
+    if isinstance(loss, str):
+        return loss
+    return getattr(loss, "name", None) or getattr(loss, "__name__", "") or type(loss).__name__
+
+
+def test_create_and_compile_model_output_shape(model):
+    assert tuple(model.input_shape) == (None, 28, 28), (
+        f"The model should take 28x28 images (input shape (None, 28, 28)), got {model.input_shape}."
+    )
+    assert tuple(model.output_shape) == (None, 10), (
+        f"The model should output one probability per digit, shape (None, 10); got {model.output_shape}."
+    )
+    head = model.layers[-1]
+    activation = getattr(getattr(head, "activation", None), "__name__", None)
+    assert activation == "softmax", (
+        f"The last layer should use `activation='softmax'` so the 10 outputs are probabilities; got {activation}."
+    )
+    probabilities = model(np.zeros((2, 28, 28), dtype="float32")).numpy()
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4), "The 10 outputs should sum to 1 for each image."
+
+
+def test_create_and_compile_model_compile(model):
+    assert model.optimizer is not None, "Compile the model before returning it."
+    loss = _loss_name(model.loss)
+    assert loss in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), (
+        "The labels are digits 0-9 (not one-hot vectors), so use "
+        f"`loss='sparse_categorical_crossentropy'`; got {loss!r}."
+    )
+    metrics = [m if isinstance(m, str) else getattr(m, "name", "") for m in _compiled_metrics(model)]
+    assert "accuracy" in metrics or "sparse_categorical_accuracy" in metrics, (
+        "Add `metrics=['accuracy']` to `compile`: the callback reads logs['accuracy'], which "
+        "only exists when the metric is compiled in."
+    )
+
+
+def _compiled_metrics(model):
+    # Keras 3 keeps what compile() received on the compile config.
+    config = model.get_compile_config() or {}
+    metrics = config.get("metrics") or []
+    return metrics if isinstance(metrics, (list, tuple)) else [metrics]
+
+
+def test_create_and_compile_model_parameter_budget(model):
+    params = model.count_params()
+    assert params <= PARAMETER_BUDGET, (
+        f"Your model has {params:,} parameters. This task needs far fewer: the reference model "
+        f"(Flatten, Dense(512), Dense(10)) has {REFERENCE_PARAMS:,}. Use fewer or smaller layers "
+        f"(at most {PARAMETER_BUDGET:,} parameters)."
+    )
+
+
+def _run_callback(callback_class, accuracies, capsys):
+    """Feed synthetic epoch logs to a fresh callback, as `fit` would; return the stopping epoch."""
+    stub = tf.keras.Sequential([tf.keras.Input(shape=(1,)), tf.keras.layers.Dense(1)])
+    stub.stop_training = False
+    callback = callback_class()
+    callback.set_model(stub)
+    callback.on_train_begin(logs={})
+    for epoch, accuracy in enumerate(accuracies):
+        callback.on_epoch_end(epoch, logs={"loss": 1.0 - accuracy, "accuracy": accuracy})
+        if stub.stop_training:
+            return epoch, capsys.readouterr().out
+    return None, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "accuracies, expected_stop",
+    [
+        ([0.995], 0),  # reached on the first epoch
+        ([0.90, 0.95, 0.97, 0.98, 0.985, 0.987, 0.989, 0.990, 0.999], 7),  # exactly 0.99 on epoch 7
+        ([0.95, 0.98, 0.9899, 0.989, 0.98], None),  # just below: must keep training
+    ],
+    ids=["first-epoch", "eighth-epoch", "never"],
+)
+def test_EarlyStoppingCallback_stops_at_threshold(callback_class, capsys, accuracies, expected_stop):
+    stopped, _ = _run_callback(callback_class, accuracies, capsys)
+    shown = ", ".join(f"{a:.4f}" for a in accuracies)
+    if expected_stop is None:
+        assert stopped is None, (
+            f"Your callback stopped training at epoch {stopped} although accuracy never reached 99% "
+            f"(accuracies per epoch: {shown}). Stop only when logs['accuracy'] >= 0.99."
+        )
+    else:
+        assert stopped == expected_stop, (
+            f"With accuracies per epoch {shown}, training should stop at epoch {expected_stop}, the "
+            f"first one at or above 99%; your callback "
+            + ("never stopped it" if stopped is None else f"stopped it at epoch {stopped}")
+            + ". In `on_epoch_end`, read `logs['accuracy']` (not 'acc') and set "
+            "`self.model.stop_training = True` when it is >= 0.99."
+        )
+
+
+def test_EarlyStoppingCallback_message(callback_class, capsys):
+    _, printed = _run_callback(callback_class, [0.98, 0.993], capsys)
+    assert MESSAGE in printed, (
+        f'When your callback stops training it should print "{MESSAGE}"; it printed {printed.strip()!r}.'
+    )
+
+
+def test_train_mnist_stops_early(history):
+    accuracies = [float(a) for a in history.history["accuracy"]]
+    shown = ", ".join(f"{a:.4f}" for a in accuracies)
+    assert accuracies[-1] >= THRESHOLD, (
+        f"Training ended at accuracy {accuracies[-1]:.4f}, below 99% (per epoch: {shown}). "
+        "Give the model more capacity or check the data normalisation."
+    )
+    assert len(accuracies) < MAX_EPOCHS, (
+        f"Training ran all {MAX_EPOCHS} epochs: the callback should stop it as soon as accuracy reaches 99%."
+    )
+    first = next(i for i, a in enumerate(accuracies) if a >= THRESHOLD)
+    assert first == len(accuracies) - 1, (
+        f"Accuracy first reached 99% at epoch {first + 1}, but training went on until epoch "
+        f"{len(accuracies)}: pass your callback to `fit(..., callbacks=[...])`."
+    )
+
+
+def test_train_mnist_test_accuracy(history):
+    model = history.model
+    assert isinstance(model, tf.keras.Model), (
+        "This History does not belong to a trained model: return exactly what `model.fit(...)` returns."
+    )
+    _, (x_test, y_test) = data.load_mnist()
+    probabilities = model.predict(x_test / 255.0, batch_size=1000, verbose=0)
+    accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y_test))
+    assert accuracy >= TEST_ACCURACY, (
+        f"On 10,000 test images your trained model is {accuracy:.2%} accurate; a model that really "
+        f"reached 99% on the training images scores at least {TEST_ACCURACY:.0%} there."
+    )

@@ -1,0 +1,146 @@
+"""`autograder`: the course's command line (data, release, grade, batch, demo)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from autograder import course as course_layout
+
+
+def _data_fetch(args) -> int:
+    from autograder import data
+
+    root = course_layout.course_root()
+    unknown = set(args.datasets) - set(data.DATASETS)
+    if unknown:
+        raise data.DataError(f"Unknown data set(s) {', '.join(sorted(unknown))}; known: {', '.join(data.DATASETS)}.")
+    allow_reduced = args.reduced or os.environ.get("AUTOGRADER_ALLOW_REDUCED") == "1"
+    needed = {}  # data set -> assignments that read it
+    for assignment in course_layout.assignments(root).values():
+        for name in assignment.datasets:
+            needed.setdefault(name, []).append(assignment.id)
+    for name in args.datasets or sorted(needed):
+        path = data.fetch(name, mirror=args.mirror, allow_reduced=allow_reduced)
+        print(f"{name}: verified ({data.variant(name)}) in {path}")
+        for assignment_id in needed.get(name, []):
+            for folder in (course_layout.SOURCE_DIR, course_layout.RELEASE_DIR):
+                dest = root / folder / assignment_id / "data"
+                data.place(name, dest)
+                print(f"  -> {dest.relative_to(root)}")
+    return 0
+
+
+def _release(args) -> int:
+    from autograder.release import release, stale
+
+    root = course_layout.course_root()
+    ids = args.assignments or list(course_layout.assignments(root))
+    if args.check:
+        outdated = stale(root, ids)
+        if outdated:
+            print(
+                "Stale starters in assignments/: " + ", ".join(outdated)
+                + ". Run `autograder release` and commit the result.",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"Starters are up to date: {', '.join(ids)}")
+        return 0
+    for folder in release(root, ids):
+        print(f"released {folder.relative_to(root)}")
+    return 0
+
+
+def _grade(args) -> int:
+    from autograder.grading import grade_notebook
+
+    result = grade_notebook(Path(args.notebook), args.assignment, feedback_to=args.feedback)
+    if args.json:
+        print(result.to_json())
+    else:
+        print(format_result(result))
+    return 0
+
+
+def format_result(result) -> str:
+    lines = [f"{result.assignment}: {result.score:g} / {result.max_score:g}"]
+    for test in result.tests:
+        mark = "✓" if test.passed else "✗"
+        lines.append(f"  {mark} {test.grade_id:<50} {test.points:g}/{test.max_points:g}")
+        if test.message:
+            lines += [f"      {line}" for line in test.message.splitlines()]
+    return "\n".join(lines)
+
+
+def _batch(args) -> int:
+    from autograder.batch import grade_course
+
+    root = Path(args.course).resolve() if args.course else course_layout.course_root()
+    grade_course(root, args.assignment, args.student)
+    return 0
+
+
+def _demo(args) -> int:
+    from autograder.batch import demo
+
+    demo(Path(args.dir).resolve(), mirror=args.mirror)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    data_parser = commands.add_parser("data", help="course data sets")
+    data_commands = data_parser.add_subparsers(dest="data_command", required=True)
+    fetch = data_commands.add_parser(
+        "fetch", help="download (or copy from a mirror), verify, and place into the assignments' data/ folders"
+    )
+    fetch.add_argument("datasets", nargs="*", help="data sets to fetch (default: all the assignments use)")
+    fetch.add_argument("--mirror", metavar="DIR", help="copy from this folder instead of downloading "
+                       "(default: $AUTOGRADER_DATA_MIRROR)")
+    fetch.add_argument("--reduced", action="store_true", help="accept a reduced horse-or-human copy "
+                       "from the mirror (not the official data; also AUTOGRADER_ALLOW_REDUCED=1)")
+    fetch.set_defaults(run=_data_fetch)
+
+    release = commands.add_parser("release", help="generate the starters in assignments/ from solutions/")
+    release.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    release.add_argument("--check", action="store_true", help="exit 1 if a committed starter is stale")
+    release.set_defaults(run=_release)
+
+    grade = commands.add_parser("grade", help="grade one notebook with nbgrader autograde")
+    grade.add_argument("notebook", help="the submitted .ipynb file")
+    grade.add_argument("--assignment", help="assignment id (default: from the notebook)")
+    grade.add_argument("--json", action="store_true", help="print the result as JSON")
+    grade.add_argument("--feedback", metavar="FILE.html", help="also write nbgrader's feedback HTML here")
+    grade.set_defaults(run=_grade)
+
+    batch = commands.add_parser("batch", help="autograde submitted/, write feedback and grades.csv")
+    batch.add_argument("--course", metavar="DIR", help="course folder (default: this checkout)")
+    batch.add_argument("--assignment", help="only this assignment")
+    batch.add_argument("--student", help="only this learner")
+    batch.set_defaults(run=_batch)
+
+    demo = commands.add_parser("demo", help="data, release, and grade the reference and a blank starter")
+    demo.add_argument("--dir", default="demo-course", help="where to build the demo course (default: demo-course)")
+    demo.add_argument("--mirror", metavar="DIR", help="data mirror folder (default: $AUTOGRADER_DATA_MIRROR)")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from autograder.data import DataError
+    from autograder.grading import GradingError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (DataError, GradingError, course_layout.CourseError) as error:
+        print(f"autograder: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

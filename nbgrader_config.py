@@ -1,0 +1,36 @@
+"""nbgrader configuration of the course.
+
+`solutions/` holds the instructor master notebooks (nbgrader's source directory) and
+`assignments/` the generated starters (its release directory). `autograder grade` and
+`autograder batch` load this same file, so a setting made here applies everywhere.
+"""
+c = get_config()  # noqa: F821 (provided by traitlets)
+
+c.CourseDirectory.course_id = "tf-intro-c1"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "assignments"
+# The gradebook is gradebook.db (SQLite) beside this file unless set to any SQLAlchemy URL:
+# c.CourseDirectory.db_url = "postgresql://user@host/gradebook"
+# A master's `data/` folder (filled by `autograder data fetch`, git-ignored) is what
+# nbgrader copies beside every submission at autograde time, so notebooks read `data/...`.
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Per-cell limit for the autograder's kernel; training cells are the slow ones.
+c.Execute.timeout = 900
+
+# Autograde = nbgrader's default pipeline plus WarningsDoNotFail after execution.
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "autograder.preprocessors.WarningsDoNotFail",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# TensorFlow's C++ start-up log (absl) ignores TF_CPP_MIN_LOG_LEVEL; keep it out of feedback.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"(?m)^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S+:\d+\])"
