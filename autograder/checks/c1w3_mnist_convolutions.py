@@ -1,0 +1,355 @@
+"""Hidden checks for c1w3-mnist-convolutions: a convolution and a pooling layer take MNIST to 99.5%."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from autograder import data
+
+THRESHOLD = 0.995
+MAX_EPOCHS = 10
+# The reference reaches 98.5-98.8% on the test split when it stops; 0.98 still rejects a model
+# that only memorised the training images or was trained on differently prepared images.
+TEST_ACCURACY = 0.98
+REFERENCE_PARAMS = 693_962  # Conv2D(32, 3x3) -> MaxPooling2D(2x2) -> Flatten -> Dense(128) -> Dense(10)
+PARAMETER_BUDGET = 4 * REFERENCE_PARAMS
+MESSAGE = "Reached 99.5% accuracy so cancelling training!"
+IMAGE_SHAPE = (28, 28, 1)
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def reshape_and_normalize(learner):
+    function = learner.get("reshape_and_normalize")
+    assert callable(function), "`reshape_and_normalize` should be a function that takes an array of images."
+    return lambda images: learner.call("reshape_and_normalize", images)
+
+
+@pytest.fixture(scope="session")
+def model(learner):
+    model = learner.call("convolutional_model")
+    assert isinstance(model, tf.keras.Model), (
+        f"`convolutional_model()` should return a Keras model, got {type(model).__name__}."
+    )
+    try:
+        input_shape = model.input_shape
+    except (AttributeError, ValueError):
+        pytest.fail(
+            "Your model does not know the shape of its input yet: start the Sequential model with "
+            "`tf.keras.Input(shape=(28, 28, 1))`.",
+            pytrace=False,
+        )
+    assert tuple(input_shape) == (None, *IMAGE_SHAPE), (
+        f"The model should take 28x28 grey-scale images with one channel, input shape "
+        f"(None, 28, 28, 1); got {input_shape}. Start it with `tf.keras.Input(shape=(28, 28, 1))`."
+    )
+    return model
+
+
+@pytest.fixture(scope="session")
+def callback_class(learner):
+    cls = learner.get("EarlyStoppingCallback")
+    assert isinstance(cls, type) and issubclass(cls, tf.keras.callbacks.Callback), (
+        "`EarlyStoppingCallback` should be a class that subclasses `tf.keras.callbacks.Callback`."
+    )
+    return cls
+
+
+@pytest.fixture(scope="session")
+def history(learner):
+    history = learner.get("history")
+    assert isinstance(history, tf.keras.callbacks.History), (
+        "`history` should be the `History` that `model.fit(...)` returns in the training cell, got "
+        f"{type(history).__name__}. Run the training cell again without changing it."
+    )
+    assert "accuracy" in history.history and history.history["accuracy"], (
+        "The training history has no 'accuracy': compile the model with `metrics=['accuracy']`."
+    )
+    return history
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _layers(model):
+    """The model's layers in order, with nested models expanded."""
+    for layer in model.layers:
+        if isinstance(layer, tf.keras.Model):
+            yield from _layers(layer)
+        else:
+            yield layer
+
+
+def _output_shape(layer):
+    try:
+        return tuple(layer.output.shape)
+    except (AttributeError, ValueError):
+        return None
+
+
+def _conv_and_pool(model):
+    """The first Conv2D and the first MaxPooling2D after it, checked to come before Flatten/Dense."""
+    layers = list(_layers(model))
+    names = [type(layer).__name__ for layer in layers]
+    head = next(
+        (i for i, layer in enumerate(layers)
+         if isinstance(layer, (tf.keras.layers.Flatten, tf.keras.layers.Dense, tf.keras.layers.GlobalMaxPooling2D,
+                               tf.keras.layers.GlobalAveragePooling2D))),
+        len(layers),
+    )
+    conv = next((i for i in range(head) if isinstance(layers[i], tf.keras.layers.Conv2D)), None)
+    assert conv is not None, (
+        "Your model needs a `tf.keras.layers.Conv2D` layer that works on the image before it is "
+        f"flattened: it should come before Flatten and Dense. Your layers: {names}."
+    )
+    pool = next(
+        (i for i in range(conv + 1, head) if isinstance(layers[i], tf.keras.layers.MaxPooling2D)), None
+    )
+    assert pool is not None, (
+        "Your model needs a `tf.keras.layers.MaxPooling2D` layer after the convolution and before "
+        f"Flatten/Dense, so the feature maps are shrunk before the dense layers. Your layers: {names}."
+    )
+    return layers[conv], layers[pool]
+
+
+def _loss_name(loss):
+    if isinstance(loss, str):
+        return loss
+    return getattr(loss, "name", None) or getattr(loss, "__name__", "") or type(loss).__name__
+
+
+def _compiled_metrics(model):
+    # Keras 3 keeps what compile() received on the compile config.
+    config = model.get_compile_config() or {}
+    metrics = config.get("metrics") or []
+    return metrics if isinstance(metrics, (list, tuple)) else [metrics]
+
+
+def _sample_images(count=5):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(count, 28, 28), dtype=np.uint8)
+    images[0, 0, 0], images[0, 0, 1] = 0, 255  # make sure both ends of the range are present
+    return images
+
+
+# --------------------------------------------------------------------------- reshape_and_normalize
+
+
+def test_reshape_and_normalize_shape(reshape_and_normalize):
+    for count in (1, 5):  # any number of images, not only the 60,000 of the training set
+        result = reshape_and_normalize(_sample_images(count))
+        assert isinstance(result, np.ndarray), (
+            f"`reshape_and_normalize` should return a numpy array, got {type(result).__name__}."
+        )
+        assert result.shape == (count, *IMAGE_SHAPE), (
+            f"For {count} image(s) of shape (28, 28), `reshape_and_normalize` should return shape "
+            f"({count}, 28, 28, 1), adding one channel axis at the end; got {result.shape}. Work out "
+            "the number of images from the input (e.g. `images.shape[0]`) rather than writing 60000."
+        )
+
+
+def test_reshape_and_normalize_values(reshape_and_normalize):
+    images = _sample_images()
+    original = images.copy()
+    result = reshape_and_normalize(images)
+    assert np.array_equal(images, original) and images.dtype == original.dtype, (
+        "`reshape_and_normalize` changed the array it was given. Return a new array instead "
+        "(e.g. `images.reshape(...) / 255.0`), and do not divide in place with `/=`."
+    )
+    result = np.asarray(result)
+    assert np.issubdtype(result.dtype, np.floating), (
+        f"The normalised images should hold floats, got dtype {result.dtype}: divide by 255.0."
+    )
+    assert result.min() >= 0.0 and result.max() <= 1.0, (
+        f"The pixel values should lie between 0 and 1, got {result.min():.3f} to {result.max():.3f}: "
+        "divide the 0-255 pixel values by 255."
+    )
+    assert np.allclose(result.reshape(images.shape), images / 255.0, atol=1e-6), (
+        "Each pixel should be its 0-255 value divided by 255, and stay where it was in the image: "
+        "reshape to (n, 28, 28, 1) without reordering the pixels and divide by 255.0."
+    )
+
+    floats = original.astype("float64")  # the same function on images that are already floats
+    kept = floats.copy()
+    reshape_and_normalize(floats)
+    assert np.array_equal(floats, kept), (
+        "Given float images, `reshape_and_normalize` changed the array it was given. Return a new "
+        "array (e.g. `images.reshape(...) / 255.0`) rather than dividing in place with `/=`."
+    )
+
+
+# --------------------------------------------------------------------------- EarlyStoppingCallback
+
+
+def _run_callback(callback_class, accuracies, capsys):
+    """Feed synthetic epoch logs to a fresh callback, as `fit` would; return the stopping epoch."""
+    stub = tf.keras.Sequential([tf.keras.Input(shape=(1,)), tf.keras.layers.Dense(1)])
+    stub.stop_training = False
+    callback = callback_class()
+    callback.set_model(stub)
+    callback.on_train_begin(logs={})
+    for epoch, accuracy in enumerate(accuracies):
+        callback.on_epoch_begin(epoch, logs={})
+        callback.on_epoch_end(epoch, logs={"loss": 1.0 - accuracy, "accuracy": accuracy})
+        if stub.stop_training:
+            return epoch, capsys.readouterr().out
+    return None, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "accuracies, expected_stop",
+    [
+        ([0.995], 0),  # reached on the first epoch
+        ([0.90, 0.95, 0.97, 0.98, 0.99, 0.992, 0.994, 0.995, 0.999], 7),  # exactly 0.995 on epoch 7
+        ([0.95, 0.98, 0.99, 0.993, 0.9949, 0.994], None),  # above the week-2 99%, below 99.5%
+    ],
+    ids=["first-epoch", "eighth-epoch", "never"],
+)
+def test_EarlyStoppingCallback_stops_at_threshold(callback_class, capsys, accuracies, expected_stop):
+    stopped, _ = _run_callback(callback_class, accuracies, capsys)
+    shown = ", ".join(f"{a:.4f}" for a in accuracies)
+    if expected_stop is None:
+        assert stopped is None, (
+            f"Your callback stopped training at epoch {stopped} although accuracy never reached 99.5% "
+            f"(accuracies per epoch: {shown}). Stop only when logs['accuracy'] >= 0.995."
+        )
+    else:
+        assert stopped == expected_stop, (
+            f"With accuracies per epoch {shown}, training should stop at epoch {expected_stop}, the "
+            f"first one at or above 99.5%; your callback "
+            + ("never stopped it" if stopped is None else f"stopped it at epoch {stopped}")
+            + ". In `on_epoch_end`, read `logs['accuracy']` and set "
+            "`self.model.stop_training = True` when it is >= 0.995."
+        )
+
+
+def test_EarlyStoppingCallback_message(callback_class, capsys):
+    _, printed = _run_callback(callback_class, [0.98, 0.997], capsys)
+    assert MESSAGE in printed, (
+        f'When your callback stops training it should print "{MESSAGE}"; it printed {printed.strip()!r}.'
+    )
+
+
+# --------------------------------------------------------------------------- convolutional_model
+
+
+def test_convolutional_model_architecture(model):
+    _conv_and_pool(model)
+    assert tuple(model.output_shape) == (None, 10), (
+        f"The model should output one probability per digit, shape (None, 10); got {model.output_shape}."
+    )
+    head = list(_layers(model))[-1]
+    activation = getattr(getattr(head, "activation", None), "__name__", None)
+    assert activation == "softmax", (
+        f"The last layer should use `activation='softmax'` so the 10 outputs are probabilities; got {activation}."
+    )
+    probabilities = np.asarray(model(np.zeros((2, *IMAGE_SHAPE), dtype="float32")))
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4), "The 10 outputs should sum to 1 for each image."
+
+
+def test_convolutional_model_layer_shapes(model):
+    conv, pool = _conv_and_pool(model)
+    conv_in, conv_out, pool_out = tuple(conv.input.shape), _output_shape(conv), _output_shape(pool)
+    assert conv_in == (None, *IMAGE_SHAPE), (
+        f"The first Conv2D should look at the whole 28x28 image, input shape (None, 28, 28, 1); its "
+        f"input has shape {conv_in}. Put it directly after `tf.keras.Input(shape=(28, 28, 1))`."
+    )
+    assert conv_out is not None and len(conv_out) == 4, (
+        f"The Conv2D layer should output a stack of 2D feature maps (None, height, width, filters); got {conv_out}."
+    )
+    # Without padding a k x k kernel fits 28 - k + 1 times along each side (stride 1).
+    if conv.padding == "valid" and tuple(conv.strides) == (1, 1):
+        expected = tuple(28 - k + 1 for k in conv.kernel_size)
+        assert conv_out[1:3] == expected, (
+            f"A {conv.kernel_size[0]}x{conv.kernel_size[1]} kernel without padding turns 28x28 into "
+            f"{expected[0]}x{expected[1]}, but your first Conv2D outputs {conv_out}."
+        )
+    assert pool_out is not None and pool_out[1] < conv_out[1] and pool_out[2] < conv_out[2], (
+        f"MaxPooling2D should shrink the feature maps, but it turns {conv_out} into {pool_out}: "
+        "use `pool_size=(2, 2)` (or larger)."
+    )
+    if tuple(pool.pool_size) == (2, 2) and conv_out[1:3] == (26, 26) and pool_out[1:3] != (13, 13):
+        pytest.fail(
+            f"2x2 pooling should halve 26x26 feature maps to 13x13, but gives {pool_out}.", pytrace=False
+        )
+
+
+def test_convolutional_model_compile(model):
+    assert model.optimizer is not None, "Compile the model before returning it."
+    loss = _loss_name(model.loss)
+    assert loss in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), (
+        "The labels are digits 0-9 (not one-hot vectors), so use "
+        f"`loss='sparse_categorical_crossentropy'`; got {loss!r}."
+    )
+    metrics = [m if isinstance(m, str) else getattr(m, "name", "") for m in _compiled_metrics(model)]
+    assert "accuracy" in metrics or "sparse_categorical_accuracy" in metrics, (
+        "Add `metrics=['accuracy']` to `compile`: the callback reads logs['accuracy'], which "
+        "only exists when the metric is compiled in."
+    )
+
+
+def test_convolutional_model_parameter_budget(model):
+    params = model.count_params()
+    assert params <= PARAMETER_BUDGET, (
+        f"Your model has {params:,} parameters. This task needs far fewer: the reference model "
+        f"(Conv2D with 32 3x3 filters, MaxPooling2D 2x2, Flatten, Dense(128), Dense(10)) has "
+        f"{REFERENCE_PARAMS:,}. Use fewer filters or units, or pool before flattening "
+        f"(at most {PARAMETER_BUDGET:,} parameters)."
+    )
+
+
+# --------------------------------------------------------------------------- training
+
+
+def _accuracies(history):
+    return [float(a) for a in history.history["accuracy"]]
+
+
+def test_training_history_stops_early(history):
+    accuracies = _accuracies(history)
+    shown = ", ".join(f"{a:.4f}" for a in accuracies)
+    assert max(accuracies) >= THRESHOLD, (
+        f"Training never reached 99.5% accuracy (per epoch: {shown}). Check that the convolution "
+        "and pooling layers come before Flatten, that the images are divided by 255, and that "
+        "the dense layer has enough units (around 128)."
+    )
+    assert len(accuracies) < MAX_EPOCHS, (
+        f"Training ran all {MAX_EPOCHS} epochs (per epoch: {shown}): your callback should stop it "
+        "as soon as accuracy reaches 99.5%."
+    )
+
+
+def test_training_history_first_crossing(history):
+    accuracies = _accuracies(history)
+    first = next((i for i, a in enumerate(accuracies) if a >= THRESHOLD), None)
+    assert first is not None, "Training never reached 99.5% accuracy, so it cannot have stopped there."
+    assert first == len(accuracies) - 1, (
+        f"Accuracy first reached 99.5% in epoch {first + 1}, but training went on until epoch "
+        f"{len(accuracies)}: your callback should set `self.model.stop_training = True` at the "
+        "first epoch with logs['accuracy'] >= 0.995."
+    )
+
+
+def test_training_history_test_accuracy(history):
+    model = history.model
+    assert isinstance(model, tf.keras.Model), (
+        "This History does not belong to a trained model: keep `history = model.fit(...)` as the "
+        "training cell has it."
+    )
+    _, (x_test, y_test) = data.load_mnist()
+    # The grader prepares the test images itself, the way the task asks for.
+    images = (x_test.reshape(-1, *IMAGE_SHAPE) / 255.0).astype("float32")
+    try:
+        probabilities = np.asarray(model.predict(images, batch_size=1000, verbose=0))
+    except Exception as error:  # the learner's model, reported rather than crashing the check
+        pytest.fail(
+            f"Your trained model could not classify test images of shape (n, 28, 28, 1): "
+            f"{type(error).__name__}: {error}",
+            pytrace=False,
+        )
+    accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y_test))
+    assert accuracy >= TEST_ACCURACY, (
+        f"On 10,000 test images your trained model is {accuracy:.2%} accurate; a convolutional model "
+        f"that really reached 99.5% on the training images scores at least {TEST_ACCURACY:.0%} there."
+    )
