@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 from autograder import course as course_layout
+from autograder.distributed import BatchReport, grade_batch
 from autograder.grading import Course, SubmissionResult
 
 GRADES_CSV = "grades.csv"
@@ -13,7 +15,7 @@ GRADES_CSV = "grades.csv"
 def submissions(course: Course, assignment_id: str | None = None, student: str | None = None):
     """(assignment id, student) for every notebook folder under submitted/."""
     found = []
-    for student_dir in sorted((course.root / course.api.coursedir.submitted_directory).glob("*")):
+    for student_dir in sorted(course.folder("submitted").glob("*")):
         if student and student_dir.name != student:
             continue
         for assignment_dir in sorted(student_dir.glob("*")):
@@ -22,45 +24,57 @@ def submissions(course: Course, assignment_id: str | None = None, student: str |
     return found
 
 
-def grade_course(root: Path, assignment_id: str | None = None, student: str | None = None) -> list[SubmissionResult]:
-    """Autograde submitted/ into the gradebook, then write feedback and grades.csv."""
+def grade_sequentially(root: Path, assignment_id: str | None = None, student: str | None = None) -> BatchReport:
+    """Plain `nbgrader autograde`, one submission after another, in this process."""
     course = Course(root)
-    todo = submissions(course, assignment_id, student)
-    if not todo:
-        print(f"Nothing to grade under {course.root / 'submitted'}: expected submitted/<student>/<assignment>/.")
-        return []
     known = course_layout.assignments(course.root)
-    results = []
+    report = BatchReport()
+    todo = submissions(course, assignment_id, student)
     for assignment in sorted({a for a, _ in todo}):
         if not course.has_assignment(assignment):
             course.release(assignment)  # the gradebook needs the master's cells first
-        if assignment in known:
-            course.place_data(known[assignment])
-        for assignment_now, learner in todo:
-            if assignment_now != assignment:
-                continue
-            print(f"autograding {assignment} for {learner} …", flush=True)
-            result = course.autograde(assignment, learner)
-            results.append(result)
-            print(f"  {result.score:g} / {result.max_score:g}")
+        course.place_data(assignment, known[assignment].datasets)
+        for learner in [s for a, s in todo if a == assignment]:
+            started = time.perf_counter()
+            report.graded.append((course.autograde(assignment, learner), time.perf_counter() - started))
         course.feedback(assignment, student)
-    csv = course.export_csv(course.root / GRADES_CSV)
-    print(grade_table(results))
-    print(f"feedback: {course.root / course.api.coursedir.feedback_directory}\ngrades:   {csv}")
-    return results
+    if report.graded:
+        course.export_csv(course.root / GRADES_CSV)
+    return report
 
 
-def grade_table(results: list[SubmissionResult]) -> str:
-    rows = [("assignment", "learner", "score", "passed")]
-    for result in results:
+def grade_course(root: Path, assignment_id: str | None = None, student: str | None = None, *,
+                 sequential: bool = False, **options) -> BatchReport:
+    """Autograde submitted/ into the gradebook, write feedback and grades.csv, print a summary."""
+    course = Course(root)
+    if not submissions(course, assignment_id, student):
+        print(f"Nothing to grade under {course.folder('submitted')}: expected submitted/<student>/<assignment>/.")
+        return BatchReport()
+    started = time.perf_counter()
+    if sequential:
+        report = grade_sequentially(root, assignment_id, student)
+    else:
+        report = grade_batch(root, assignment_id, student, **options)
+    print(summary(report, time.perf_counter() - started))
+    print(f"feedback: {course.folder('feedback')}\ngrades:   {course.root / GRADES_CSV}")
+    return report
+
+
+def summary(report: BatchReport, seconds: float) -> str:
+    rows = [("assignment", "learner", "score", "tests passed", "seconds")]
+    for result, took in sorted(report.graded, key=lambda item: (item[0].assignment, item[0].student)):
         passed = sum(test.passed for test in result.tests)
         rows.append((result.assignment, result.student, f"{result.score:g}/{result.max_score:g}",
-                     f"{passed}/{len(result.tests)} tests"))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in rows)
+                     f"{passed}/{len(result.tests)}", f"{took:.1f}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in rows]
+    lines.append(f"graded {len(report.graded)}, unchanged {len(report.skipped)}, failed "
+                 f"{len(report.failed)} in {seconds:.1f} s")
+    lines += [f"FAILED {assignment} for {student}: {reason}" for assignment, student, reason in report.failed]
+    return "\n".join(lines)
 
 
-def demo(folder: Path, mirror: str | None = None) -> list[SubmissionResult]:
+def demo(folder: Path, mirror: str | None = None, **options) -> BatchReport:
     """Build a course from the reference solutions and grade two sample learners.
 
     `reference` submits the master notebooks (full marks expected) and `blank` the untouched
@@ -83,4 +97,4 @@ def demo(folder: Path, mirror: str | None = None) -> list[SubmissionResult]:
         starter = course.release(assignment.id) / assignment.notebook_name
         course.submit(assignment.id, "reference", assignment.master)
         course.submit(assignment.id, "blank", starter)
-    return grade_course(folder)
+    return grade_course(folder, **options)

@@ -16,13 +16,12 @@ def _data_fetch(args) -> int:
     unknown = set(args.datasets) - set(data.DATASETS)
     if unknown:
         raise data.DataError(f"Unknown data set(s) {', '.join(sorted(unknown))}; known: {', '.join(data.DATASETS)}.")
-    allow_reduced = args.reduced or os.environ.get("AUTOGRADER_ALLOW_REDUCED") == "1"
     needed = {}  # data set -> assignments that read it
     for assignment in course_layout.assignments(root).values():
         for name in assignment.datasets:
             needed.setdefault(name, []).append(assignment.id)
     for name in args.datasets or sorted(needed):
-        path = data.fetch(name, mirror=args.mirror, allow_reduced=allow_reduced)
+        path = data.fetch(name, mirror=args.mirror, allow_reduced=args.reduced or None)
         print(f"{name}: verified ({data.variant(name)}) in {path}")
         for assignment_id in needed.get(name, []):
             for folder in (course_layout.SOURCE_DIR, course_layout.RELEASE_DIR):
@@ -78,15 +77,16 @@ def _batch(args) -> int:
     from autograder.batch import grade_course
 
     root = Path(args.course).resolve() if args.course else course_layout.course_root()
-    grade_course(root, args.assignment, args.student)
-    return 0
+    report = grade_course(root, args.assignment, args.student, sequential=args.sequential,
+                          workers=args.workers, scheduler=args.scheduler, force=args.force)
+    return 1 if report.failed else 0
 
 
 def _demo(args) -> int:
     from autograder.batch import demo
 
-    demo(Path(args.dir).resolve(), mirror=args.mirror)
-    return 0
+    report = demo(Path(args.dir).resolve(), mirror=args.mirror, workers=args.workers)
+    return 1 if report.failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,15 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--feedback", metavar="FILE.html", help="also write nbgrader's feedback HTML here")
     grade.set_defaults(run=_grade)
 
-    batch = commands.add_parser("batch", help="autograde submitted/, write feedback and grades.csv")
+    batch = commands.add_parser("batch", help="autograde submitted/ on Dask, write feedback and grades.csv")
     batch.add_argument("--course", metavar="DIR", help="course folder (default: this checkout)")
     batch.add_argument("--assignment", help="only this assignment")
     batch.add_argument("--student", help="only this learner")
+    batch.add_argument("--workers", type=int, help="local Dask workers (default: one per core that fits in memory)")
+    batch.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="use a running Dask cluster instead")
+    batch.add_argument("--force", action="store_true", help="regrade submissions that did not change")
+    batch.add_argument("--sequential", action="store_true", help="plain nbgrader autograde, one after another")
     batch.set_defaults(run=_batch)
 
     demo = commands.add_parser("demo", help="data, release, and grade the reference and a blank starter")
     demo.add_argument("--dir", default="demo-course", help="where to build the demo course (default: demo-course)")
     demo.add_argument("--mirror", metavar="DIR", help="data mirror folder (default: $AUTOGRADER_DATA_MIRROR)")
+    demo.add_argument("--workers", type=int, help="local Dask workers (default: one per core that fits in memory)")
     demo.set_defaults(run=_demo)
     return parser
 

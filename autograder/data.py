@@ -39,6 +39,7 @@ from tqdm import tqdm
 
 MIRROR_ENV = "AUTOGRADER_DATA_MIRROR"
 CACHE_ENV = "AUTOGRADER_CACHE_DIR"
+ALLOW_REDUCED_ENV = "AUTOGRADER_ALLOW_REDUCED"
 DOWNLOAD_TIMEOUT = 60  # seconds without data before a download is abandoned
 
 _STAMP = ".stamp.json"
@@ -159,7 +160,7 @@ def fetch(
     name: str,
     *,
     mirror: str | os.PathLike | None = None,
-    allow_reduced: bool = False,
+    allow_reduced: bool | None = None,
     progress: bool = True,
 ) -> Path:
     """Make sure data set `name` is in the cache and verified; return its cache path.
@@ -167,9 +168,12 @@ def fetch(
     mnist -> the `mnist.npz` file; the others -> their cache folder (happy-or-sad:
     `happy/`, `sad/`; horse-or-human: `horse-or-human/` and `validation-horse-or-human/`).
     `mirror` defaults to `$AUTOGRADER_DATA_MIRROR`; without one the official address is
-    downloaded. `allow_reduced=True` accepts a mirror's reduced horse-or-human copy.
-    An entry already verified in the cache is returned at once, without looking at the mirror.
+    downloaded. `allow_reduced=True` accepts a mirror's reduced horse-or-human copy (default:
+    `$AUTOGRADER_ALLOW_REDUCED=1`). An entry already verified in the cache is returned at once,
+    without looking at the mirror.
     """
+    if allow_reduced is None:
+        allow_reduced = os.environ.get(ALLOW_REDUCED_ENV) == "1"
     ds = _dataset(name)
     with _cache_lock():
         root = cache_dir() / name

@@ -7,10 +7,13 @@ is never touched.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,9 +26,17 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import course as course_layout
 from autograder import data
+from autograder.checks import NOT_IMPLEMENTED
 
 # Keep TensorFlow's C++ start-up chatter out of graded notebooks and feedback.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+# nbgrader runs `alembic` (its gradebook migrations) as a command: make this environment's
+# scripts findable even when it was not activated (e.g. `.venv/bin/autograder ...`).
+_scripts = str(Path(sys.executable).parent)
+if _scripts not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _scripts + os.pathsep + os.environ.get("PATH", "")
 
 
 class GradingError(Exception):
@@ -79,7 +90,8 @@ class Course:
         self.db_url = self.api.coursedir.db_url
         self.course_id = self.api.coursedir.course_id
 
-    def _folder(self, kind: str) -> Path:
+    def folder(self, kind: str) -> Path:
+        """The course's `source`, `release`, `submitted`, `autograded` or `feedback` folder."""
         return self.root / getattr(self.api.coursedir, f"{kind}_directory")
 
     def _run(self, what: str, result: dict) -> None:
@@ -97,16 +109,16 @@ class Course:
     def release(self, assignment_id: str) -> Path:
         """nbgrader generate_assignment: starter into the release folder, cells into the gradebook."""
         self._run(f"generate_assignment {assignment_id}", self.api.generate_assignment(assignment_id))
-        return self._folder("release") / assignment_id
+        return self.folder("release") / assignment_id
 
-    def place_data(self, assignment: course_layout.Assignment) -> None:
-        """Put the assignment's data sets into its source folder; autograde copies them beside submissions."""
-        for name in assignment.datasets:
+    def place_data(self, assignment_id: str, datasets: tuple[str, ...]) -> None:
+        """Put the data sets into the assignment's source folder; autograde copies them beside submissions."""
+        for name in datasets:
             data.fetch(name)
-            data.place(name, self._folder("source") / assignment.id / "data")
+            data.place(name, self.folder("source") / assignment_id / "data")
 
     def submit(self, assignment_id: str, student: str, notebook: Path) -> None:
-        folder = self._folder("submitted") / student / assignment_id
+        folder = self.folder("submitted") / student / assignment_id
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(notebook, folder / f"{assignment_id}.ipynb")
 
@@ -115,7 +127,7 @@ class Course:
         return self.result(assignment_id, student)
 
     def result(self, assignment_id: str, student: str) -> SubmissionResult:
-        autograded = self._folder("autograded") / student / assignment_id / f"{assignment_id}.ipynb"
+        autograded = self.folder("autograded") / student / assignment_id / f"{assignment_id}.ipynb"
         messages = _test_messages(nbformat.read(autograded, as_version=4))
         with Gradebook(self.db_url, self.course_id) as gradebook:
             notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student)
@@ -142,7 +154,7 @@ class Course:
 
     def feedback(self, assignment_id: str, student: str | None = None) -> Path:
         self._run(f"generate_feedback {assignment_id}", self.api.generate_feedback(assignment_id, student))
-        return self._folder("feedback")
+        return self.folder("feedback")
 
     def export_csv(self, path: Path) -> Path:
         with Gradebook(self.db_url, self.course_id) as gradebook:
@@ -165,6 +177,8 @@ def _test_messages(notebook) -> dict[str, str]:
 def _error_text(error) -> str:
     if error.get("ename") == "CheckFailed":
         return error.get("evalue", "")
+    if error.get("ename") == "NotImplementedError":
+        return NOT_IMPLEMENTED
     return f"{error.get('ename')}: {error.get('evalue')}"
 
 
@@ -196,26 +210,81 @@ def identify_assignment(notebook, path: Path, assignment_id: str | None, root: P
     return known[candidate]
 
 
+@dataclass(frozen=True)
+class GradingJob:
+    """Everything needed to grade one submission anywhere: plain data, so it travels to Dask workers."""
+
+    assignment_id: str
+    student: str
+    master: str  # the master notebook (JSON text)
+    files: dict[str, bytes]  # the submission folder: relative path -> content
+    datasets: tuple[str, ...]
+    config: str  # the course's nbgrader_config.py
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever the submission, its master or the grading configuration does."""
+        digest = hashlib.sha256()
+        for part in (self.assignment_id, self.student, self.master, self.config):
+            digest.update(part.encode() + b"\0")
+        for name in sorted(self.files):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(self.files[name]).digest())
+        return digest.hexdigest()
+
+
+@dataclass
+class GradedJob:
+    job: GradingJob
+    result: SubmissionResult
+    notebooks: dict[str, str]  # autograded notebooks (JSON text) by file name
+    seconds: float
+    feedback_html: str | None = None
+
+
+def run_job(job: GradingJob, feedback: bool = False) -> GradedJob:
+    """nbgrader autograde of one submission in a throw-away course folder with its own gradebook."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+        work = Path(tmp)
+        (work / "nbgrader_config.py").write_text(job.config)
+        config = load_config(work)
+        config.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"  # never a real gradebook
+        course = Course(work, config)
+        source = course.folder("source") / job.assignment_id
+        source.mkdir(parents=True)
+        (source / f"{job.assignment_id}.ipynb").write_text(job.master)
+        course.release(job.assignment_id)
+        course.place_data(job.assignment_id, job.datasets)  # after release: starters need no data
+        submitted = course.folder("submitted") / job.student / job.assignment_id
+        for name, content in job.files.items():
+            (submitted / name).parent.mkdir(parents=True, exist_ok=True)
+            (submitted / name).write_bytes(content)
+        result = course.autograde(job.assignment_id, job.student)
+        autograded = course.folder("autograded") / job.student / job.assignment_id
+        notebooks = {path.name: path.read_text() for path in autograded.glob("*.ipynb")}
+        html = None
+        if feedback:
+            folder = course.feedback(job.assignment_id, job.student) / job.student / job.assignment_id
+            html = (folder / f"{job.assignment_id}.html").read_text()
+        return GradedJob(job, result, notebooks, time.perf_counter() - started, html)
+
+
 def grade_notebook(path: Path, assignment_id: str | None = None, student: str = "learner",
                    feedback_to: Path | None = None) -> SubmissionResult:
     """Grade one notebook file with nbgrader autograde in a temporary course folder."""
     root = course_layout.course_root()
     notebook = read_submission(path)
     assignment = identify_assignment(notebook, path, assignment_id, root)
-    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
-        work = Path(tmp)
-        source = work / course_layout.SOURCE_DIR / assignment.id
-        source.mkdir(parents=True)
-        shutil.copyfile(assignment.master, source / assignment.notebook_name)
-        config = load_config(work, root / "nbgrader_config.py")
-        config.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"  # never the real gradebook
-        course = Course(work, config)
-        course.release(assignment.id)
-        course.place_data(assignment)  # after release: the starter copy needs no data
-        course.submit(assignment.id, student, Path(path))
-        result = course.autograde(assignment.id, student)
-        if feedback_to is not None:
-            html = course.feedback(assignment.id, student) / student / assignment.id / f"{assignment.id}.html"
-            Path(feedback_to).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(html, feedback_to)
-        return result
+    job = GradingJob(
+        assignment_id=assignment.id,
+        student=student,
+        master=assignment.master.read_text(),
+        files={assignment.notebook_name: Path(path).read_bytes()},
+        datasets=assignment.datasets,
+        config=(root / "nbgrader_config.py").read_text(),
+    )
+    graded = run_job(job, feedback=feedback_to is not None)
+    if feedback_to is not None:
+        Path(feedback_to).parent.mkdir(parents=True, exist_ok=True)
+        Path(feedback_to).write_text(graded.feedback_html)
+    return graded.result

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.pytest_plugin import NAMESPACE
+from autograder.pytest_plugin import NAMESPACE, failure_message
 
+NOT_IMPLEMENTED = "Part of your code is not implemented yet: replace `raise NotImplementedError()` with your code."
 CHECKS_DIR = Path(__file__).resolve().parent
 
 
@@ -64,7 +65,10 @@ def _message(excinfo) -> str | None:
         # Under an outer pytest run (our own tests) asserts may be rewritten, which appends
         # "\nassert <expression>"; the learner only needs the check's own words.
         return str(error).split("\nassert ")[0]
-    return f"{type(error).__name__}: {error}"
+    if isinstance(error, NotImplementedError):
+        return NOT_IMPLEMENTED
+    # The learner's code raised inside a check (e.g. a callback method called by it).
+    return failure_message("Your code raised", error)
 
 
 # Built-in pytest plugins the checks do not need; unraisableexception alone costs a 0.3 s gc
