@@ -40,7 +40,7 @@ _OPEN = r"[\s(\[{'\"`‘“]*"
 _CLOSE = r"[\s)\]}'\"`’”.:,;!]*"
 _LONE_LETTER = re.compile(rf"^{_OPEN}([A-Za-z]){_CLOSE}$")
 # "option b", "answer: B", "the answer is (c)", "choice=D"
-_LEAD_WORDS = re.compile(r"^(?:the\s+)?(?:answer|option|choice|letter)(?:\s+is)?\s*[:=\-]?\s*", re.I)
+_LEAD_WORDS = re.compile(r"^(?:the\s+)?(?:answer|option|choice|letter)\b(?:\s+is)?\s*[:=\-]?\s*", re.I)
 # "B) Flatten", "(b) flatten", "C. Conv2D", "D: Dropout" (a lone letter needs a delimiter, so
 # "a dense layer" is text, not choice A)
 _LETTER_AND_TEXT = re.compile(r"^[(\[]?([A-Za-z])[)\].:]\s*(\S.*)$", re.S)
@@ -86,6 +86,9 @@ def read_choice(value, letters: str = "ABCD", options: dict[str, str] | None = N
     text = value.strip()
     if not text.strip(_QUOTES + " ()[]{}.,"):
         raise NotAnswered()
+    by_text = _option_by_text(text, options)
+    if by_text:
+        return by_text
     text = _LEAD_WORDS.sub("", text, count=1).strip()
 
     match = _LONE_LETTER.match(text)
@@ -190,9 +193,11 @@ def read_number(value, example: str = "12", square: bool = False) -> float:
         sign, digits, separator, decimals = thousands.groups()
         return float(sign + digits.replace(separator, "") + (decimals or ""))
     try:
-        return _finite(float(text), value, form)
+        number = float(text)
     except ValueError:
         pass
+    else:
+        return _finite(number, value, form)
     pair = _PAIR.match(text)
     if pair:
         if not square:
@@ -322,7 +327,7 @@ def mark(question: Choice | Number, value) -> str | None:
             f"(`{question.name} = ...`), delete the `raise NotImplementedError()` line and run the cell."
         )
     except BadForm as problem:
-        return f"{label}: could not read your answer {value!r}. {problem}"
+        return f"{label}: {problem}"
     if question.is_right(answer):
         return None
     verdict = "is not the right choice" if isinstance(question, Choice) else "is not right"

@@ -7,8 +7,8 @@ from autograder import data
 
 THRESHOLD = 0.995
 MAX_EPOCHS = 10
-# The reference reaches 98.5-98.8% on the test split when it stops; 0.98 still rejects a model
-# that only memorised the training images or was trained on differently prepared images.
+# The reference scores 98.45-98.58% on the test split when it stops (seeds 42 and 0-4); 0.98
+# still rejects a model that only memorised the training images or saw differently prepared ones.
 TEST_ACCURACY = 0.98
 REFERENCE_PARAMS = 693_962  # Conv2D(32, 3x3) -> MaxPooling2D(2x2) -> Flatten -> Dense(128) -> Dense(10)
 PARAMETER_BUDGET = 4 * REFERENCE_PARAMS
@@ -23,7 +23,20 @@ IMAGE_SHAPE = (28, 28, 1)
 def reshape_and_normalize(learner):
     function = learner.get("reshape_and_normalize")
     assert callable(function), "`reshape_and_normalize` should be a function that takes an array of images."
-    return lambda images: learner.call("reshape_and_normalize", images)
+
+    def call(images):
+        try:
+            return learner.call("reshape_and_normalize", images)
+        except pytest.fail.Exception as failure:
+            if "Cannot cast ufunc" in str(failure.msg):  # `images /= 255.0` on the uint8 images
+                pytest.fail(
+                    f"{failure.msg}\nThe raw images hold integers (uint8), which cannot hold 0-1 values "
+                    "in place: return a new array with `images / 255.0` instead of dividing with `/=`.",
+                    pytrace=False,
+                )
+            raise
+
+    return call
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +101,13 @@ def _output_shape(layer):
         return None
 
 
+def _input_shape(layer):
+    try:
+        return tuple(layer.input.shape)
+    except (AttributeError, ValueError):
+        return None
+
+
 def _conv_and_pool(model):
     """The first Conv2D and the first MaxPooling2D after it, checked to come before Flatten/Dense."""
     layers = list(_layers(model))
@@ -142,10 +162,18 @@ def test_reshape_and_normalize_shape(reshape_and_normalize):
         assert isinstance(result, np.ndarray), (
             f"`reshape_and_normalize` should return a numpy array, got {type(result).__name__}."
         )
-        assert result.shape == (count, *IMAGE_SHAPE), (
+        if result.shape == (count, *IMAGE_SHAPE):
+            continue
+        if result.shape[1:] == IMAGE_SHAPE:
+            hint = "Take the number of images from the input (`images.shape[0]`) rather than writing a number."
+        elif result.shape == (count, 1, 28, 28):
+            hint = "Put the channel axis last, where Conv2D expects it."
+        else:
+            hint = "Keep the images as they are and add one axis of size 1 at the end."
+        pytest.fail(
             f"For {count} image(s) of shape (28, 28), `reshape_and_normalize` should return shape "
-            f"({count}, 28, 28, 1), adding one channel axis at the end; got {result.shape}. Work out "
-            "the number of images from the input (e.g. `images.shape[0]`) rather than writing 60000."
+            f"({count}, 28, 28, 1), one channel axis added at the end; got {result.shape}. {hint}",
+            pytrace=False,
         )
 
 
@@ -250,7 +278,7 @@ def test_convolutional_model_architecture(model):
 
 def test_convolutional_model_layer_shapes(model):
     conv, pool = _conv_and_pool(model)
-    conv_in, conv_out, pool_out = tuple(conv.input.shape), _output_shape(conv), _output_shape(pool)
+    conv_in, conv_out, pool_out = _input_shape(conv), _output_shape(conv), _output_shape(pool)
     assert conv_in == (None, *IMAGE_SHAPE), (
         f"The first Conv2D should look at the whole 28x28 image, input shape (None, 28, 28, 1); its "
         f"input has shape {conv_in}. Put it directly after `tf.keras.Input(shape=(28, 28, 1))`."
@@ -271,12 +299,14 @@ def test_convolutional_model_layer_shapes(model):
     )
     if tuple(pool.pool_size) == (2, 2) and conv_out[1:3] == (26, 26) and pool_out[1:3] != (13, 13):
         pytest.fail(
-            f"2x2 pooling should halve 26x26 feature maps to 13x13, but gives {pool_out}.", pytrace=False
+            f"2x2 pooling should halve 26x26 feature maps to 13x13, but gives {pool_out}: leave "
+            "`strides` at its default, which is the pool size.",
+            pytrace=False,
         )
 
 
 def test_convolutional_model_compile(model):
-    assert model.optimizer is not None, "Compile the model before returning it."
+    assert getattr(model, "optimizer", None) is not None, "Compile the model before returning it."
     loss = _loss_name(model.loss)
     assert loss in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), (
         "The labels are digits 0-9 (not one-hot vectors), so use "
