@@ -17,13 +17,18 @@ c.CourseDirectory.release_directory = "assignments"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Per-cell limit for the autograder's kernel; training cells are the slow ones.
-c.Execute.timeout = 900
+# Defaults for assignments whose master notebook sets no `autograder.limits`.
+c.GuardedExecute.cell_timeout = 900
+c.GuardedExecute.notebook_timeout = 3600
+c.GuardedExecute.memory_gib = 3.0
 
-# Autograde = nbgrader's default pipeline plus WarningsDoNotFail after execution.
+# Autograde = nbgrader's default pipeline, with GuardedExecute (limits, determinism, kernel
+# deaths) in place of Execute, then WarningsDoNotFail and VerifyOutsideKernel (re-checks the
+# parts that decide points in a fresh process, out of the learner code's reach).
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "autograder.execute.GuardedExecute",
     "autograder.preprocessors.WarningsDoNotFail",
+    "autograder.preprocessors.VerifyOutsideKernel",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

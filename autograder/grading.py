@@ -174,8 +174,12 @@ def _test_messages(notebook) -> dict[str, str]:
     return messages
 
 
+# Errors whose text the grader wrote for the learner: shown without their type name.
+_GRADER_ERRORS = {"CheckFailed", "VerificationFailed", "CellTimeLimit", "NotebookTimeLimit", "KernelDied"}
+
+
 def _error_text(error) -> str:
-    if error.get("ename") == "CheckFailed":
+    if error.get("ename") in _GRADER_ERRORS:
         return error.get("evalue", "")
     if error.get("ename") == "NotImplementedError":
         return NOT_IMPLEMENTED

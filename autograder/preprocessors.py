@@ -49,3 +49,34 @@ class ReplayExecution(NbGraderPreprocessor):
                 cell.outputs = done.outputs
                 cell.execution_count = done.execution_count
         return nb, resources
+
+
+class VerifyOutsideKernel(NbGraderPreprocessor):
+    """Re-run the checks a module lists in VERIFY in a fresh process (see autograder.verify).
+
+    Only test cells that passed in the kernel are re-checked; one that fails outside it gets
+    an error output, so SaveAutoGrades gives it no points and the feedback says why.
+    """
+
+    def preprocess(self, nb, resources):
+        from autograder.verify import ARTIFACTS_DIR, verify_in_fresh_process, verify_spec
+
+        assignment = resources["nbgrader"]["assignment"]
+        spec = verify_spec(assignment)
+        cells = {
+            cell.metadata.nbgrader["grade_id"]: cell
+            for cell in nb.cells
+            if cell.cell_type == "code" and is_grade(cell)
+            and cell.metadata.nbgrader["grade_id"] in spec
+            and not any(output.get("output_type") == "error" for output in cell.get("outputs", []))
+        }
+        if cells:
+            folder = Path(resources["metadata"]["path"]) / ARTIFACTS_DIR
+            for grade_id, message in verify_in_fresh_process(assignment, folder, sorted(cells)).items():
+                if message:
+                    cells[grade_id].outputs.append(nbformat.v4.new_output(
+                        "error", ename="VerificationFailed",
+                        evalue=f"Re-checked outside your notebook's kernel, this part does not hold: {message}",
+                        traceback=["VerificationFailed: the grader's independent check disagreed"],
+                    ))
+        return nb, resources

@@ -107,8 +107,28 @@ def run_check(assignment_id: str, test_name: str, namespace: dict) -> None:
             del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
+    _export_for_verification(assignment_id, test_name, namespace)
     if not session.outcomes:
         raise GraderError(f"check {test_name!r} did not run (pytest exit {exit_code}):\n{log.getvalue()}")
     for outcome, message in session.outcomes:
         if outcome != "passed":
             raise CheckFailed(message or f"{test_name} failed") from None
+
+
+_exported: set[str] = set()  # names saved by this kernel; older files of the same name are replaced
+
+
+def _export_for_verification(assignment_id: str, test_name: str, namespace: dict) -> None:
+    """In the grading kernel only: save what this check read, for `autograder.verify`."""
+    if os.environ.get("NBGRADER_EXECUTION") != "autograde" or os.environ.get("AUTOGRADER_VERIFYING"):
+        return
+    from autograder import verify
+
+    names = verify.verify_spec(assignment_id).get(test_name, {})
+    folder = Path.cwd() / verify.ARTIFACTS_DIR
+    for name in names:
+        if name not in _exported:
+            for stale in folder.glob(f"{name}.*"):
+                stale.unlink()
+            _exported.add(name)
+    verify.export(namespace, names, folder)

@@ -1,0 +1,175 @@
+"""GuardedExecute: nbgrader's Execute with this course's limits and a deterministic start.
+
+* time: a per-cell and a per-notebook limit, per assignment (the master notebook's metadata
+  `autograder.limits`, set from the measured reference time with headroom);
+* memory: a watchdog kills the kernel when it and its child processes use more than the
+  assignment's cap;
+* a kernel that dies (os._exit, a segfault, the memory cap, the OOM killer) costs the cell it
+  was running: that cell gets an error saying what happened, the kernel restarts, and
+  grading goes on with the next cell instead of failing the whole submission;
+* determinism: hash seed, op determinism and seeds are set before any learner code runs;
+* processes the learner's code left behind (forks) are killed when the notebook is done.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import Execute
+from traitlets import Float, Integer, Unicode
+
+GIB = 1 << 30
+
+# Run in the kernel before the first cell; nothing here is visible in the notebook.
+DETERMINISTIC_SETUP = """
+import random as _random
+import numpy as _np
+_random.seed(0)
+_np.random.seed(0)
+del _random, _np
+"""
+
+DETERMINISTIC_ENV = {
+    "PYTHONHASHSEED": "0",
+    "TF_DETERMINISTIC_OPS": "1",   # TensorFlow picks deterministic kernels
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "MPLBACKEND": "Agg",
+}
+
+
+def error_output(ename: str, evalue: str) -> NotebookNode:
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class _MemoryWatchdog(threading.Thread):
+    """Kills the kernel's process tree when its resident memory passes the limit."""
+
+    def __init__(self, pid: int, limit: int, interval: float = 0.1):
+        super().__init__(daemon=True)
+        self.pid, self.limit, self.interval = pid, limit, interval
+        self.tripped = False
+        self.peak = 0
+        self._stop = threading.Event()
+
+    def tree(self) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(self.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def run(self):
+        while not self._stop.wait(self.interval):
+            processes = self.tree()
+            used = 0
+            for process in processes:
+                try:
+                    used += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, used)
+            if used > self.limit:
+                self.tripped = True
+                _kill(processes)
+                return
+
+    def stop(self):
+        self._stop.set()
+
+
+def _kill(processes):
+    for process in processes:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+
+
+class GuardedExecute(Execute):
+    cell_timeout = Integer(900, help="Default seconds per cell, when the master sets none").tag(config=True)
+    notebook_timeout = Integer(3600, help="Default seconds per notebook, when the master sets none").tag(config=True)
+    memory_gib = Float(3.0, help="Default memory cap per grading job in GiB, when the master sets none").tag(config=True)
+    setup_code = Unicode(DETERMINISTIC_SETUP, help="Run in the kernel before the first cell").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        limits = self._limits(resources or {})
+        self.timeout = int(limits.get("cell_timeout", self.cell_timeout))
+        self._notebook_limit = float(limits.get("notebook_timeout", self.notebook_timeout))
+        self._memory_limit = int(float(limits.get("memory_gib", self.memory_gib)) * GIB)
+        self.error_on_timeout = {
+            "ename": "CellTimeLimit",
+            "evalue": f"This cell ran longer than its time limit of {self.timeout} s and was stopped. "
+                      "Look for a loop that never ends, or training with far more epochs or data than the task asks for.",
+            "traceback": [f"CellTimeLimit: the cell time limit is {self.timeout} s"],
+        }
+        os.environ.update(DETERMINISTIC_ENV)  # inherited by the kernel started below
+        self._deadline = time.monotonic() + self._notebook_limit
+        self._watchdog = None
+        self._ready = False
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self._watchdog is not None:
+                self._watchdog.stop()
+                _kill(self._watchdog.tree()[1:])  # forks left running; the kernel shuts down normally
+
+    def _limits(self, resources) -> dict:
+        """The master notebook's `autograder.limits` (never the submission's own metadata)."""
+        info = resources.get("nbgrader", {})
+        if not info.get("assignment"):
+            return {}
+        coursedir = CourseDirectory(config=self.config)
+        master = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"])) / f"{info['notebook']}.ipynb"
+        if not master.is_file():
+            return {}
+        return nbformat.read(master, as_version=4).metadata.get("autograder", {}).get("limits", {})
+
+    def _prepare_kernel(self):
+        """Seeds before learner code, and a watchdog on the (possibly restarted) kernel."""
+        if self._watchdog is not None:
+            self._watchdog.stop()
+        self._watchdog = _MemoryWatchdog(self.km.provisioner.process.pid, self._memory_limit)
+        self._watchdog.start()
+        reply = self.wait_for_reply(self.kc.execute(self.setup_code, store_history=False, silent=True))
+        if reply is None or reply["content"]["status"] != "ok":
+            raise RuntimeError("the grading kernel could not run its set-up code")
+        self._ready = True
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell, resources
+        if not self._ready:
+            self._prepare_kernel()
+        if time.monotonic() > self._deadline:
+            cell.outputs = [error_output(
+                "NotebookTimeLimit",
+                f"Not run: the whole notebook passed its time limit of {self._notebook_limit:.0f} s before this cell.",
+            )]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            cell.outputs.append(error_output("KernelDied", self._death_reason()))
+            self._restart()
+            return cell, resources
+
+    def _death_reason(self) -> str:
+        if self._watchdog is not None and self._watchdog.tripped:
+            return (f"This cell used more than the memory limit of {self._memory_limit / GIB:g} GiB and was "
+                    "stopped. Use smaller arrays or batches, or free what you no longer need.")
+        return ("The Python kernel died while running this cell (it exited, e.g. through os._exit() or "
+                "sys.exit() in a child, crashed, or was killed by the system). Everything defined before "
+                "was lost, so later cells that need it fail too.")
+
+    def _restart(self):
+        self._ready = False
+        run_sync(self.km.restart_kernel)(now=True)  # same ports: the client reconnects
+        self.wait_for_reply(self.kc.kernel_info())
