@@ -22,6 +22,16 @@ c.GuardedExecute.cell_timeout = 900
 c.GuardedExecute.notebook_timeout = 3600
 c.GuardedExecute.memory_gib = 3.0
 
+# Sanitizing a submission = nbgrader's default steps, plus DropEmptyGraderMetadata so that a
+# duplicated grade_id costs that cell rather than failing the whole notebook.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "autograder.preprocessors.DropEmptyGraderMetadata",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 # Autograde = nbgrader's default pipeline, with GuardedExecute (limits, determinism, kernel
 # deaths) in place of Execute, then WarningsDoNotFail and VerifyOutsideKernel (re-checks the
 # parts that decide points in a fresh process, out of the learner code's reach).

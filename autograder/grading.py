@@ -138,7 +138,7 @@ class Course:
                     points=float(grade.score),
                     max_points=float(grade.max_score),
                     passed=grade.score >= grade.max_score,
-                    message=messages.get(grade.name, ""),
+                    message=messages.get(grade.name, MISSING_CELL),
                 )
                 for grade in notebook.grades
                 if grade.cell_type == "code"
@@ -173,6 +173,9 @@ def _test_messages(notebook) -> dict[str, str]:
         messages[meta["grade_id"]] = _error_text(errors[-1]) if errors else ""
     return messages
 
+
+MISSING_CELL = ("This test cell is missing from your notebook, so its part could not be graded. Start "
+                "again from the starter notebook and copy your answers into it.")
 
 # Errors whose text the grader wrote for the learner: shown without their type name.
 _GRADER_ERRORS = {"CheckFailed", "VerificationFailed", "CellTimeLimit", "NotebookTimeLimit", "KernelDied"}

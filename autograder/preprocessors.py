@@ -80,3 +80,14 @@ class VerifyOutsideKernel(NbGraderPreprocessor):
                         traceback=["VerificationFailed: the grader's independent check disagreed"],
                     ))
         return nb, resources
+
+
+class DropEmptyGraderMetadata(NbGraderPreprocessor):
+    """Runs after nbgrader's DeduplicateIds, which blanks the metadata of a duplicated grade_id
+    to `{}`; nbgrader's own schema check then rejects the whole notebook. Without the empty
+    entry the duplicate is an ordinary cell and grading goes on."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if "nbgrader" in cell.metadata and not cell.metadata["nbgrader"]:
+            del cell.metadata["nbgrader"]
+        return cell, resources

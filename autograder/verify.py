@@ -90,7 +90,9 @@ def _plain(value):
     """JSON-able copy: numpy scalars to numbers, tuples kept as lists."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):  # kept apart from lists: an answer may be either
+        return {"__tuple__": [_plain(v) for v in value]}
+    if isinstance(value, list):
         return [_plain(v) for v in value]
     if hasattr(value, "item") and callable(value.item) and getattr(value, "shape", None) == ():
         return value.item()
@@ -100,6 +102,10 @@ def _plain(value):
 
 
 # ---- in the fresh process ------------------------------------------------------------
+
+def _tuples(obj: dict):
+    return tuple(obj["__tuple__"]) if set(obj) == {"__tuple__"} else obj
+
 
 def load(folder: Path) -> dict:
     """The namespace the verified checks see: only what was saved, rebuilt without learner code."""
@@ -114,7 +120,7 @@ def load(folder: Path) -> dict:
 def _load_value(folder: Path, name: str, record: dict):
     kind = record.get("kind")
     if kind == "json":
-        return record["value"]
+        return json.loads(json.dumps(record["value"]), object_hook=_tuples)
     if kind in ("array", "array-tuple"):
         import numpy as np
 

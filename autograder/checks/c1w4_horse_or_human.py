@@ -1,0 +1,282 @@
+"""Hidden checks for c1w4-horse-or-human: datasets from two folders and a convnet with validation.
+
+Which copy of the images is graded matters for the accuracy thresholds: the official 300x300 RGB
+images, or the reduced copy (the same 1283 images shrunk to 100x100 grayscale) that stands in for
+them where the official files cannot be downloaded. `grading_variant()` asks the grader's verified
+cache (autograder.data.variant), else reads data/horse-or-human-VARIANT.txt.
+"""
+import contextlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from autograder import data
+from autograder.pytest_plugin import NAMESPACE
+
+IMAGE_SIZE = (100, 100)  # the target size the notebook states
+IMAGE_SHAPE = (*IMAGE_SIZE, 3)
+BATCH_SIZE = 32
+EPOCHS = 15  # fixed by the training cell
+# The published split (the reduced copy has the same files): class folders in alphabetical order.
+IMAGES = {
+    "training": {"horses": 500, "humans": 527},
+    "validation": {"horses": 128, "humans": 128},
+}
+FOLDERS = {"training": "data/horse-or-human", "validation": "data/validation-horse-or-human"}
+VARIANT_FILE = Path("data") / "horse-or-human-VARIANT.txt"
+
+# Best accuracy over the EPOCHS epochs that training and validation must reach.
+THRESHOLDS = {
+    # Measured here on the reduced copy (100x100 grayscale) with the master's reference model at
+    # 100x100, RMSprop(0.001), batch 32, 15 epochs, 10 seeds (42, 1-9): best training accuracy
+    # 1.000 in every run (0.95 passed by epoch 4-7); best validation accuracy 0.902-0.922, while
+    # single epochs dip to 0.52. The thresholds leave a margin of 0.05 below the worst seed.
+    "reduced": {"accuracy": 0.95, "val_accuracy": 0.85},
+    # NOT MEASURED HERE: the official images were not available offline. Set conservatively
+    # below the lecture's known behaviour (training ~0.9+, validation ~0.8, with large swings
+    # between epochs). Re-measure and adjust once the official data can be fetched.
+    "official": {"accuracy": 0.90, "val_accuracy": 0.75},
+}
+_VARIANT_WORDS = {
+    "reduced": "the reduced copy of the data (100x100 grayscale)",
+    "official": "the official data",
+}
+
+# Keras' errors when the folder it is given holds no class subfolders (a class folder such as
+# data/horse-or-human/horses) or the wrong number of them.
+_NO_CLASS_FOLDERS = re.compile(r"class_names|No images found in directory")
+FOLDER_ADVICE = (
+    "`image_dataset_from_directory` takes every SUBFOLDER of the directory you give it as one class. "
+    "Give it the parent folders, `data/horse-or-human` for training and "
+    "`data/validation-horse-or-human` for validation (each holds `horses/` and `humans/`); not a "
+    "class folder such as `train_horse_dir`, and not `data/`."
+)
+
+
+def grading_variant() -> str:
+    """"official" or "reduced": the grader's verified cache first, the placed marker file second."""
+    try:
+        return data.variant("horse-or-human")
+    except data.DataError:
+        pass
+    try:
+        text = VARIANT_FILE.read_text().strip()
+    except OSError:
+        return "official"  # unknown: hold the submission to the official thresholds
+    return text if text in THRESHOLDS else "official"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _in_submission_folder(request):
+    """Direct runs (`pytest <this module> --submission NOTEBOOK`): the learner's relative paths
+    (`data/...`) start from the notebook's folder, as they do in the grading kernel."""
+    submission = request.config.getoption("submission", None)
+    if not submission or request.config.stash.get(NAMESPACE, None) is not None:
+        yield
+        return
+    with contextlib.chdir(Path(submission).resolve().parent):
+        yield
+
+
+@pytest.fixture(scope="session")
+def datasets(learner):
+    try:
+        result = learner.call("train_val_datasets")
+    except pytest.fail.Exception as failure:
+        if _NO_CLASS_FOLDERS.search(failure.msg):
+            pytest.fail(f"{failure.msg}\n{FOLDER_ADVICE}", pytrace=False)
+        raise
+    assert isinstance(result, (tuple, list)) and len(result) == 2, (
+        "`train_val_datasets()` should return two datasets, `(train_dataset, validation_dataset)`; "
+        f"got {type(result).__name__}."
+    )
+    for role, dataset in zip(IMAGES, result):
+        assert isinstance(dataset, tf.data.Dataset), (
+            f"The {role} dataset should be the `tf.data.Dataset` that "
+            f"`tf.keras.utils.image_dataset_from_directory` builds, got {type(dataset).__name__}."
+        )
+        spec = dataset.element_spec
+        assert isinstance(spec, tuple) and len(spec) == 2, (
+            f"Each element of the {role} dataset should be a pair (images, labels). Keep the labels "
+            "that `image_dataset_from_directory` infers from the folders (`label_mode='binary'`), and "
+            "in `.map` return both: `lambda images, labels: (rescale(images), labels)`."
+        )
+        assert dataset.cardinality() != tf.data.INFINITE_CARDINALITY, (
+            f"The {role} dataset repeats forever: do not call `.repeat()`; `fit` goes over it once per epoch."
+        )
+    return dict(zip(IMAGES, result))
+
+
+@pytest.fixture(scope="session")
+def model(learner):
+    model = learner.call("create_model")
+    assert isinstance(model, tf.keras.Model), (
+        f"`create_model()` should return a Keras model, got {type(model).__name__}."
+    )
+    return model
+
+
+@pytest.fixture(scope="session")
+def history(learner):
+    history = learner.get("history")
+    assert isinstance(history, tf.keras.callbacks.History), (
+        "`history` should be the `History` that `model.fit(...)` returns in the training cell; got "
+        f"{type(history).__name__}. Run the training cell without changing it."
+    )
+    assert "accuracy" in history.history, (
+        "The training history has no 'accuracy': compile the model with `metrics=['accuracy']`."
+    )
+    return history
+
+
+def _labels(dataset) -> np.ndarray:
+    return np.concatenate([np.reshape(labels.numpy(), (-1,)) for _, labels in dataset.take(1000)])
+
+
+def test_train_val_datasets_classes(datasets):
+    for role, dataset in datasets.items():
+        labels = _labels(dataset)
+        found = sorted({float(v) for v in labels})
+        assert len(found) == 2, (
+            f"Your {role} dataset holds only one class (every label is {found[0]:g}). " + FOLDER_ADVICE
+            if len(found) == 1 else
+            f"The labels should be 0 (horses) and 1 (humans); your {role} dataset has {found[:10]}. "
+            "Use `label_mode='binary'` and let the labels come from the two class folders."
+        )
+        assert set(found) == {0.0, 1.0}, (
+            f"The labels should be 0 (horses) and 1 (humans), got {found}. Use `label_mode='binary'`."
+        )
+        expected = IMAGES[role]
+        counts = {name: int(np.sum(labels == value)) for value, name in enumerate(expected)}
+        if counts != expected:
+            other = next(r for r in IMAGES if r != role)
+            swapped = counts == IMAGES[other]
+            pytest.fail(
+                f"Your {role} dataset holds {counts['horses']} horses and {counts['humans']} humans, but "
+                f"`{FOLDERS[role]}` holds {expected['horses']} and {expected['humans']}. "
+                + (f"Those are the {other} images: did you swap the two folders? " if swapped else "")
+                + f"Load the {role} dataset from `{FOLDERS[role]}`, the whole folder, without "
+                "`validation_split`, `.take(...)` or `.repeat(...)`.",
+                pytrace=False,
+            )
+
+
+def test_train_val_datasets_shapes(datasets):
+    for role, dataset in datasets.items():
+        images, labels = dataset.element_spec
+        assert tuple(images.shape[1:]) == IMAGE_SHAPE, (
+            f"Each {role} image should have the shape {IMAGE_SHAPE} ({IMAGE_SIZE[0]}x{IMAGE_SIZE[1]} "
+            f"pixels, 3 channels); your dataset gives {tuple(images.shape[1:])}. Pass "
+            f"`image_size={IMAGE_SIZE}` and `color_mode='rgb'`."
+        )
+        assert images.dtype == tf.float32, f"The {role} images should be float32, got {images.dtype.name}."
+        assert tuple(labels.shape[1:]) == (1,) and labels.dtype == tf.float32, (
+            f"Each {role} label should be one float, 0 or 1 (shape (batch, 1), float32); yours have "
+            f"shape {tuple(labels.shape)} and dtype {labels.dtype.name}. Pass `label_mode='binary'`."
+        )
+        first_images, _ = next(iter(dataset))
+        assert first_images.shape[0] == BATCH_SIZE, (
+            f"The {role} batches should hold {BATCH_SIZE} images; your first batch holds "
+            f"{first_images.shape[0]}. Pass `batch_size={BATCH_SIZE}`."
+        )
+        low, high = float(tf.reduce_min(first_images)), float(tf.reduce_max(first_images))
+        assert low >= 0.0 and high <= 1.0, (
+            f"{role.capitalize()} pixel values should lie between 0 and 1; yours go from {low:g} to "
+            f"{high:g}. Rescale both datasets by 1/255, e.g. with `tf.keras.layers.Rescaling(1./255)` "
+            "in `.map(...)`."
+        )
+        assert high > 0.5, (
+            f"The brightest {role} pixel of your first batch is {high:.4f}: the images look rescaled "
+            "twice (or by the wrong factor). Divide the original 0-255 values by 255 once."
+        )
+
+
+def _loss_name(loss):
+    if isinstance(loss, str):
+        return loss
+    return getattr(loss, "name", None) or getattr(loss, "__name__", "") or type(loss).__name__
+
+
+def test_create_model_architecture(model):
+    assert tuple(model.input_shape) == (None, *IMAGE_SHAPE), (
+        f"The model's input should match the images, shape (None, {IMAGE_SIZE[0]}, {IMAGE_SIZE[1]}, 3); "
+        f"got {model.input_shape}. Start it with `tf.keras.Input(shape=({IMAGE_SIZE[0]}, {IMAGE_SIZE[1]}, 3))`."
+    )
+    kinds = [type(layer) for layer in model.layers]
+    assert any(issubclass(k, tf.keras.layers.Conv2D) for k in kinds) and any(
+        issubclass(k, tf.keras.layers.MaxPooling2D) for k in kinds
+    ), (
+        "The model should be a stack of `Conv2D` layers each followed by `MaxPooling2D`, then "
+        f"`Flatten` and `Dense` layers; found {[k.__name__ for k in kinds]}."
+    )
+    head = model.layers[-1]
+    activation = getattr(getattr(head, "activation", None), "__name__", None)
+    assert tuple(model.output_shape) == (None, 1) and activation == "sigmoid", (
+        f"The output layer should be `Dense(1, activation='sigmoid')`, one probability (of 'human'); "
+        f"yours gives shape {model.output_shape} with activation {activation!r}."
+    )
+    batch = np.zeros((2, *IMAGE_SHAPE), dtype="float32")
+    try:
+        output = np.asarray(model(batch, training=False))
+    except Exception as error:
+        pytest.fail(f"The model cannot process a batch of images: {type(error).__name__}: {error}", pytrace=False)
+    assert output.shape == (2, 1), (
+        f"For a batch of 2 images the model should output shape (2, 1), got {output.shape}. "
+        "Flatten the feature maps before the Dense layers."
+    )
+
+
+def test_create_model_compile(model):
+    assert getattr(model, "optimizer", None) is not None and getattr(model, "loss", None) is not None, (
+        "Compile the model before returning it: `model.compile(optimizer=..., loss=..., metrics=['accuracy'])`."
+    )
+    loss = _loss_name(model.loss)
+    assert loss in ("binary_crossentropy", "BinaryCrossentropy"), (
+        f"With one sigmoid output and labels 0/1 the loss should be `'binary_crossentropy'`; got {loss!r}."
+    )
+    optimizer = model.optimizer
+    assert isinstance(optimizer, tf.keras.optimizers.RMSprop), (
+        "Use the RMSprop optimizer as in the lectures: "
+        f"`optimizer=tf.keras.optimizers.RMSprop(learning_rate=0.001)`; got {type(optimizer).__name__}."
+    )
+    rate = float(np.asarray(optimizer.learning_rate))
+    assert abs(rate - 0.001) < 1e-7, (
+        f"The RMSprop learning rate should be 0.001, got {rate:g}: "
+        "`tf.keras.optimizers.RMSprop(learning_rate=0.001)`."
+    )
+    config = model.get_compile_config() or {}
+    metrics = config.get("metrics") or []
+    metrics = metrics if isinstance(metrics, (list, tuple)) else [metrics]
+    names = [m if isinstance(m, str) else getattr(m, "name", "") for m in metrics]
+    assert "accuracy" in names, "Add `metrics=['accuracy']` to `compile` so training reports the accuracy."
+
+
+def _check_best(history, key, what):
+    variant = grading_variant()
+    threshold = THRESHOLDS[variant][key]
+    values = [float(v) for v in history.history[key]]
+    shown = ", ".join(f"{v:.3f}" for v in values)
+    assert len(values) <= EPOCHS, (
+        f"Training ran {len(values)} epochs; the training cell fits for {EPOCHS}. Run it unchanged."
+    )
+    assert max(values) >= threshold, (
+        f"The {what} accuracy reached at best {max(values):.3f} in {len(values)} epochs (per epoch: "
+        f"{shown}); graded on {_VARIANT_WORDS[variant]}, it should reach at least {threshold:.2f}. Check "
+        "the rescaling of both datasets, and that the model matches the description: Conv2D/MaxPooling2D "
+        "blocks, a Dense layer, one sigmoid output, RMSprop(learning_rate=0.001)."
+    )
+
+
+def test_training_accuracy(history):
+    _check_best(history, "accuracy", "training")
+
+
+def test_training_validation_accuracy(history):
+    assert "val_accuracy" in history.history, (
+        "The training history has no 'val_accuracy': the training cell must fit with "
+        "`validation_data=validation_dataset`, and the model must be compiled with `metrics=['accuracy']`."
+    )
+    _check_best(history, "val_accuracy", "validation")
