@@ -75,3 +75,23 @@ def test_check_modules_match_test_cells():
                     or grade_id.startswith("test_training"), f"{grade_id} names no graded cell"
                 assert f'run_check("{assignment.id}", "{grade_id}", globals())' in cell.source
                 assert f"def {grade_id}(" in module, f"{assignment.id}: no check named {grade_id}"
+
+
+def test_verify_lists_name_real_checks():
+    """Every check listed for verification outside the kernel exists, in every assignment."""
+    from autograder.verify import verify_spec
+
+    for assignment in course_layout.assignments(ROOT).values():
+        module = (ROOT / "autograder" / "checks" / f"{assignment.id.replace('-', '_')}.py").read_text()
+        spec = verify_spec(assignment.id)
+        assert spec, f"{assignment.id} verifies nothing outside the kernel"
+        for test, names in spec.items():
+            assert f"def {test}(" in module, f"{assignment.id}: VERIFY names unknown check {test}"
+            assert set(names.values()) <= {"value", "call"}
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_masters_set_grading_limits(assignment_id):
+    master = nbformat.read(ROOT / "solutions" / assignment_id / f"{assignment_id}.ipynb", as_version=4)
+    limits = master.metadata["autograder"]["limits"]
+    assert 0 < limits["cell_timeout"] <= limits["notebook_timeout"] and 0 < limits["memory_gib"] <= 3

@@ -3,6 +3,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from conftest import recorded
+
+
 A = "c1w2-mnist-callback"
 
 
@@ -103,13 +106,12 @@ def test_callback_message_missing(check):
     assert "Reached 99% accuracy so cancelling training!" in message
 
 
-def fake_history(accuracies, model=None):
+def fake_history(accuracies, model=None, record=True):
+    """A History with these accuracies; `record=False` leaves it without a trained model."""
     history = tf.keras.callbacks.History()
     history.history = {"accuracy": list(accuracies), "loss": [1 - a for a in accuracies]}
     history.epoch = list(range(len(accuracies)))
-    if model is not None:
-        history.set_model(model)
-    return history
+    return recorded(history, model) if record else history
 
 
 @pytest.mark.parametrize(
@@ -140,7 +142,15 @@ def test_history_without_accuracy_or_not_a_history(check):
 def test_a_fabricated_history_does_not_pass_the_graders_evaluation(check):
     """The accuracies claim 99.5%, but the grader evaluates the model itself on the test split."""
     assert "does not belong to a trained model" in check(
-        A, "test_train_mnist_test_accuracy", {"history": fake_history([0.995])})
+        A, "test_train_mnist_test_accuracy", {"history": fake_history([0.995], record=False)})
     untrained = fake_history([0.995], model=dense_model())
     message = check(A, "test_train_mnist_test_accuracy", {"history": untrained})
     assert message and "On 10,000 test images" in message
+
+
+def test_a_history_that_does_not_match_its_model_is_refused(check):
+    """A model trained elsewhere (or twice) made more steps than the returned History reports."""
+    history = fake_history([0.95, 0.992], model=dense_model())
+    history.model.optimizer.iterations.assign(5 * 10)  # e.g. loaded after 3 epochs elsewhere
+    message = check(A, "test_train_mnist_stops_early", {"history": history})
+    assert message and "reports 2 epochs of 10 steps, but its model made 50 training steps" in message

@@ -3,6 +3,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from conftest import recorded
+
+
 A = "c1w3-mnist-convolutions"
 L = tf.keras.layers
 
@@ -285,13 +288,12 @@ def test_parameter_budget_check_fails_on_a_huge_model(check):
 # --------------------------------------------------------------------------- training history
 
 
-def fake_history(accuracies, model=None):
+def fake_history(accuracies, model=None, record=True):
+    """A History with these accuracies; `record=False` leaves it without a trained model."""
     history = tf.keras.callbacks.History()
     history.history = {"accuracy": list(accuracies), "loss": [1 - a for a in accuracies]}
     history.epoch = list(range(len(accuracies)))
-    if model is not None:
-        history.set_model(model)
-    return history
+    return recorded(history, model) if record else history
 
 
 def test_history_checks_pass_on_a_clean_stop(check):
@@ -333,7 +335,7 @@ def test_history_without_accuracy_or_not_a_history(check):
 def test_a_fabricated_history_does_not_pass_the_graders_evaluation(check):
     """The accuracies claim 99.6%, but the grader evaluates the model itself on the test split."""
     assert "does not belong to a trained model" in check(
-        A, "test_training_history_test_accuracy", {"history": fake_history([0.996])})
+        A, "test_training_history_test_accuracy", {"history": fake_history([0.996], record=False)})
     untrained = fake_history([0.996], model=conv_model(units=8))
     message = check(A, "test_training_history_test_accuracy", {"history": untrained})
     assert message and "On 10,000 test images" in message

@@ -6,7 +6,10 @@ real class folders and counts), so `image_dataset_from_directory` runs for real 
 import numpy as np
 import pytest
 import tensorflow as tf
+
 from PIL import Image
+
+from conftest import recorded
 
 A = "c1w4-happy-or-sad"
 DATASET_CHECKS = ("test_training_dataset_classes", "test_training_dataset_spec", "test_training_dataset_pixels")
@@ -194,7 +197,7 @@ def history_of(accuracies, key="accuracy"):
     history = tf.keras.callbacks.History()
     history.history = {"loss": [1 - a for a in accuracies], key: list(accuracies)}
     history.epoch = list(range(len(accuracies)))
-    return history
+    return recorded(history)
 
 
 def test_training_passes_when_the_target_is_reached_early(check):

@@ -4,6 +4,7 @@ import pytest
 import tensorflow as tf
 
 from autograder import data
+from autograder.checks._training import assert_trained_by_fit
 
 THRESHOLD = 0.99
 MAX_EPOCHS = 10
@@ -52,6 +53,7 @@ def history(learner):
     assert "accuracy" in history.history, (
         "The training history has no 'accuracy': compile the model with `metrics=['accuracy']`."
     )
+    assert_trained_by_fit(history)
     return history
 
 

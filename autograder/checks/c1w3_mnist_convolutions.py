@@ -4,6 +4,7 @@ import pytest
 import tensorflow as tf
 
 from autograder import data
+from autograder.checks._training import assert_trained_by_fit
 
 THRESHOLD = 0.995
 MAX_EPOCHS = 10
@@ -92,6 +93,7 @@ def history(learner):
     assert "accuracy" in history.history and history.history["accuracy"], (
         "The training history has no 'accuracy': compile the model with `metrics=['accuracy']`."
     )
+    assert_trained_by_fit(history)
     return history
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from autograder.checks._training import assert_trained_by_fit
 from autograder.pytest_plugin import NAMESPACE
 
 IMAGE_SHAPE = (150, 150, 3)
@@ -25,6 +26,14 @@ FOLDER_ADVICE = (
     "such as `data/happy-or-sad/happy`, and not `data/`."
 )
 
+
+# Checks re-run outside the learner's kernel on the saved objects (autograder.verify). The
+# dataset is code and files, checked in the kernel only.
+VERIFY = {
+    "test_create_and_compile_model_architecture": {"create_and_compile_model": "call"},
+    "test_create_and_compile_model_compile": {"create_and_compile_model": "call"},
+    "test_training_reaches_target": {"history": "value"},
+}
 
 @pytest.fixture(scope="session", autouse=True)
 def _in_submission_folder(request):
@@ -82,6 +91,7 @@ def history(learner):
         "The training history has no 'accuracy', so the callback cannot see it: compile the model "
         "with `metrics=['accuracy']`."
     )
+    assert_trained_by_fit(history)
     return history
 
 

@@ -14,6 +14,7 @@ import pytest
 import tensorflow as tf
 
 from autograder import data
+from autograder.checks._training import assert_trained_by_fit
 from autograder.pytest_plugin import NAMESPACE
 
 IMAGE_SIZE = (100, 100)  # the target size the notebook states
@@ -68,6 +69,15 @@ def grading_variant() -> str:
         return "official"  # unknown: hold the submission to the official thresholds
     return text if text in THRESHOLDS else "official"
 
+
+# Checks re-run outside the learner's kernel on the saved objects (autograder.verify). The
+# dataset is code and files, checked in the kernel only.
+VERIFY = {
+    "test_create_model_architecture": {"create_model": "call"},
+    "test_create_model_compile": {"create_model": "call"},
+    "test_training_accuracy": {"history": "value"},
+    "test_training_validation_accuracy": {"history": "value"},
+}
 
 @pytest.fixture(scope="session", autouse=True)
 def _in_submission_folder(request):
@@ -129,6 +139,7 @@ def history(learner):
     assert "accuracy" in history.history, (
         "The training history has no 'accuracy': compile the model with `metrics=['accuracy']`."
     )
+    assert_trained_by_fit(history)
     return history
 
 
