@@ -27,6 +27,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from autograder import course as course_layout
 from autograder import data
 from autograder.checks import NOT_IMPLEMENTED
+from autograder.verify import ARTIFACTS_DIR
 
 # Keep TensorFlow's C++ start-up chatter out of graded notebooks and feedback.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -246,6 +247,7 @@ class GradedJob:
     notebooks: dict[str, str]  # autograded notebooks (JSON text) by file name
     seconds: float
     feedback_html: str | None = None
+    artifacts: dict[str, dict] = field(default_factory=dict)  # verification records (autograder.verify)
 
 
 def run_job(job: GradingJob, feedback: bool = False) -> GradedJob:
@@ -269,11 +271,13 @@ def run_job(job: GradingJob, feedback: bool = False) -> GradedJob:
         result = course.autograde(job.assignment_id, job.student)
         autograded = course.folder("autograded") / job.student / job.assignment_id
         notebooks = {path.name: path.read_text() for path in autograded.glob("*.ipynb")}
+        artifacts = {path.stem: json.loads(path.read_text())
+                     for path in (autograded / ARTIFACTS_DIR).glob("*.json")}
         html = None
         if feedback:
             folder = course.feedback(job.assignment_id, job.student) / job.student / job.assignment_id
             html = (folder / f"{job.assignment_id}.html").read_text()
-        return GradedJob(job, result, notebooks, time.perf_counter() - started, html)
+        return GradedJob(job, result, notebooks, time.perf_counter() - started, html, artifacts)
 
 
 def grade_notebook(path: Path, assignment_id: str | None = None, student: str = "learner",

@@ -70,10 +70,10 @@ def _save(value, folder: Path, name: str, how: str) -> None:
                       params=_plain(getattr(value, "params", {}) or {}))
         if isinstance(value.model, tf.keras.Model):
             value.model.save(folder / f"{name}.keras")
-            record["model"] = True
+            record["model"] = model_summary(value.model)
     elif tf is not None and isinstance(value, tf.keras.Model):
         value.save(folder / f"{name}.keras")
-        record["kind"] = "model"
+        record.update(kind="model", model=model_summary(value))
     elif isinstance(value, np.ndarray):
         np.save(folder / f"{name}.npy", value, allow_pickle=False)
         record["kind"] = "array"
@@ -84,6 +84,35 @@ def _save(value, folder: Path, name: str, how: str) -> None:
         record.update(kind="json", value=_plain(value))
         json.dumps(record)  # refuse what JSON cannot hold
     (folder / f"{name}.json").write_text(json.dumps(record))
+
+
+def model_summary(model) -> dict:
+    """What feedback shows of a model: layers, shapes, parameters, compile settings."""
+    def shape(value):
+        return None if value is None else [None if d is None else int(d) for d in value]
+
+    def layer_output(layer):
+        try:
+            return shape(layer.output.shape)
+        except Exception:  # a layer that was never called has no output yet
+            return None
+
+    compiled = model.get_compile_config() or {}
+    optimizer = getattr(model, "optimizer", None)
+    return {
+        "input_shape": shape(getattr(model, "input_shape", None)),
+        "output_shape": shape(getattr(model, "output_shape", None)),
+        "params": int(model.count_params()),
+        "layers": [
+            {"class": type(layer).__name__, "name": layer.name, "output_shape": layer_output(layer),
+             "params": int(layer.count_params()) if layer.built else 0,
+             "activation": getattr(getattr(layer, "activation", None), "__name__", None)}
+            for layer in model.layers
+        ],
+        "loss": compiled.get("loss") if isinstance(compiled.get("loss"), str) else None,
+        "metrics": [m for m in (compiled.get("metrics") or []) if isinstance(m, str)],
+        "optimizer": type(optimizer).__name__ if optimizer is not None else None,
+    }
 
 
 def _plain(value):
@@ -135,7 +164,7 @@ def _load_value(folder: Path, name: str, record: dict):
     if kind == "history":
         history = tf.keras.callbacks.History()
         history.history, history.epoch, history.params = record["history"], record["epoch"], record["params"]
-        if record.get("model"):
+        if record.get("model"):  # the saved model's summary; its weights are in the .keras file
             history.set_model(tf.keras.models.load_model(folder / f"{name}.keras", safe_mode=True))
         return history
     raise ValueError(f"unknown artifact kind {kind!r} for {name}")
