@@ -42,6 +42,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "autograder.preprocessors.LimitOutputSize",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -49,3 +50,6 @@ c.Autograde.autograde_preprocessors = [
 # TensorFlow's C++ start-up log (absl) ignores TF_CPP_MIN_LOG_LEVEL; keep it out of feedback.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(?m)^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S+:\d+\])"
+
+# `nbgrader zip_collect`: archives are checked for zip bombs and unsafe paths before extraction.
+c.ZipCollectApp.extractor_plugin = "autograder.zipcollect.SafeExtractorPlugin"

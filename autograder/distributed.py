@@ -9,7 +9,6 @@ only new or changed submissions.
 """
 from __future__ import annotations
 
-import copy
 import json
 import os
 import sys
@@ -17,15 +16,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 import psutil
-from nbgrader.preprocessors import Execute
 from tqdm import tqdm
-from traitlets.utils.importstring import import_item
 
 from autograder import course as course_layout
-from autograder.grading import Course, GradedJob, GradingJob, SubmissionResult, run_job
+from autograder.grading import STATE_DIR, Course, GradedJob, GradingJob, Recorder, SubmissionResult, run_job
+from autograder.submission import InvalidSubmission, parse_notebook
 
-STATE_DIR = ".autograder"  # inside the course folder: the ledger and the executed notebooks
 GIB = 1 << 30
 MEMORY_PER_JOB = 3 * GIB  # measured peak per grading job stays below this (see README)
 
@@ -43,27 +41,38 @@ def default_workers() -> int:
     return max(1, min(cores, psutil.virtual_memory().total // MEMORY_PER_JOB))
 
 
-def collect_jobs(course: Course, assignment_id: str | None = None, student: str | None = None) -> list[GradingJob]:
-    """A job for every submitted/<student>/<assignment>/ folder (optionally just one of them)."""
+def collect_jobs(course: Course, assignment_id: str | None = None, student: str | None = None):
+    """A job for every submitted/<student>/<assignment>/ folder (optionally just one of them).
+
+    Returns (jobs, refused): a submission whose notebook is missing or not a valid notebook is
+    refused with the reason, and the batch goes on. Only the assignment's notebook is taken:
+    files a learner adds beside it (helper modules, saved models, data) are not graded.
+    """
     known = course_layout.assignments(course.root)
     config = (course.root / "nbgrader_config.py").read_text()
-    jobs = []
-    for student_dir in sorted(course.folder("submitted").glob("*")):
+    jobs, refused = [], []
+    for student_dir in sorted(p for p in course.folder("submitted").glob("*") if p.is_dir()):
         if student and student_dir.name != student:
             continue
         for folder in sorted(p for p in student_dir.glob("*") if p.is_dir()):
             if assignment_id and folder.name != assignment_id:
                 continue
             if folder.name not in known:
-                raise course_layout.CourseError(
-                    f"{folder} is a submission for {folder.name!r}, which has no master notebook in "
-                    f"{course.root / course_layout.SOURCE_DIR}."
-                )
+                refused.append((folder.name, student_dir.name, f"no assignment {folder.name!r} in this course"))
+                continue
             assignment = known[folder.name]
-            files = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+            notebook = folder / assignment.notebook_name
+            try:
+                if not notebook.is_file():
+                    raise InvalidSubmission(f"no {assignment.notebook_name} in {folder}")
+                parsed = parse_notebook(notebook.read_bytes(), notebook.name)
+            except InvalidSubmission as error:
+                refused.append((assignment.id, student_dir.name, str(error)))
+                continue
+            files = {assignment.notebook_name: nbformat.writes(parsed).encode()}
             jobs.append(GradingJob(assignment.id, student_dir.name, assignment.master.read_text(), files,
                                    assignment.datasets, config))
-    return jobs
+    return jobs, refused
 
 
 class Ledger:
@@ -96,43 +105,6 @@ def execute(job: GradingJob, threads: int) -> GradedJob:
     return run_job(job)
 
 
-class Recorder:
-    """The single writer: puts a worker's executed notebooks into the course through nbgrader."""
-
-    def __init__(self, course: Course):
-        self.course = course
-        self.executed = course.root / STATE_DIR / "executed"
-        config = copy.deepcopy(course.config)
-        config.Autograde.autograde_preprocessors = [
-            "autograder.preprocessors.ReplayExecution" if _is_execute(step) else step
-            for step in course.config.Autograde.get(
-                "autograde_preprocessors", _default_pipeline())
-        ]
-        config.ReplayExecution.executed_directory = str(self.executed)
-        self.replay = Course(course.root, config)
-
-    def record(self, graded: GradedJob) -> SubmissionResult:
-        job = graded.job
-        folder = self.executed / job.student / job.assignment_id
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in graded.notebooks.items():
-            (folder / name).write_text(text)
-        if not self.course.has_assignment(job.assignment_id):
-            self.course.release(job.assignment_id)
-        return self.replay.autograde(job.assignment_id, job.student)
-
-
-def _is_execute(step) -> bool:
-    cls = import_item(step) if isinstance(step, str) else step
-    return isinstance(cls, type) and issubclass(cls, Execute)
-
-
-def _default_pipeline():
-    from nbgrader.converters import Autograde
-
-    return Autograde.class_traits()["autograde_preprocessors"].default_value
-
-
 def grade_batch(root: Path, assignment_id: str | None = None, student: str | None = None, *,
                 workers: int | None = None, scheduler: str | None = None, force: bool = False,
                 progress: bool = True) -> BatchReport:
@@ -140,9 +112,9 @@ def grade_batch(root: Path, assignment_id: str | None = None, student: str | Non
     from dask.distributed import Client, LocalCluster, as_completed
 
     course = Course(root)
-    jobs = collect_jobs(course, assignment_id, student)
+    jobs, refused = collect_jobs(course, assignment_id, student)
     ledger = Ledger(course.root)
-    report = BatchReport()
+    report = BatchReport(failed=list(refused))
     todo = []
     for job in jobs:
         if force or not ledger.is_current(job):

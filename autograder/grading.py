@@ -7,6 +7,7 @@ is never touched.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -21,12 +22,15 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.plugins import CsvExportPlugin
+from nbgrader.preprocessors import Execute
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
+from traitlets.utils.importstring import import_item
 
 from autograder import course as course_layout
 from autograder import data
 from autograder.checks import NOT_IMPLEMENTED
+from autograder.submission import InvalidSubmission, parse_notebook
 from autograder.verify import ARTIFACTS_DIR
 
 # Keep TensorFlow's C++ start-up chatter out of graded notebooks and feedback.
@@ -123,6 +127,12 @@ class Course:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(notebook, folder / f"{assignment_id}.ipynb")
 
+    def submit_files(self, assignment_id: str, student: str, files: dict[str, bytes]) -> None:
+        folder = self.folder("submitted") / student / assignment_id
+        for name, content in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(content)
+
     def autograde(self, assignment_id: str, student: str) -> SubmissionResult:
         self._run(f"autograde {assignment_id} for {student}", self.api.autograde(assignment_id, student))
         return self.result(assignment_id, student)
@@ -196,15 +206,9 @@ def read_submission(path: Path):
     if not path.is_file():
         raise SubmissionError(f"{path}: no such file. Pass the path of a .ipynb notebook.")
     try:
-        notebook = nbformat.read(path, as_version=4)
-        nbformat.validate(notebook)
-    except Exception as error:  # nbformat raises several types for the same problem
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise SubmissionError(
-            f"{path} is not a valid Jupyter notebook ({reason}). Submit the .ipynb file saved "
-            "from Jupyter, not an export or a copy of its text."
-        ) from None
-    return notebook
+        return parse_notebook(path.read_bytes(), str(path))
+    except InvalidSubmission as error:
+        raise SubmissionError(str(error)) from None
 
 
 def identify_assignment(notebook, path: Path, assignment_id: str | None, root: Path) -> course_layout.Assignment:
@@ -242,42 +246,97 @@ class GradingJob:
 
 @dataclass
 class GradedJob:
+    """What a worker hands back: executed notebooks, not a grade. Only a Recorder writes grades."""
+
     job: GradingJob
-    result: SubmissionResult
     notebooks: dict[str, str]  # autograded notebooks (JSON text) by file name
     seconds: float
-    feedback_html: str | None = None
     artifacts: dict[str, dict] = field(default_factory=dict)  # verification records (autograder.verify)
 
 
-def run_job(job: GradingJob, feedback: bool = False) -> GradedJob:
-    """nbgrader autograde of one submission in a throw-away course folder with its own gradebook."""
+def run_job(job: GradingJob) -> GradedJob:
+    """nbgrader autograde of one submission in a throw-away course folder with its own gradebook.
+
+    This is where learner code runs. Nothing it can reach decides the grade: the caller
+    records the returned notebooks through a `Recorder` into a gradebook the kernel never saw.
+    """
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         work = Path(tmp)
-        (work / "nbgrader_config.py").write_text(job.config)
-        config = load_config(work)
-        config.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"  # never a real gradebook
+        config = _scratch_config(work, job.config)
+        limits = nbformat.reads(job.master, as_version=4).metadata.get("autograder", {}).get("limits", {})
+        for name, value in limits.items():
+            setattr(config.GuardedExecute, name, value)
         course = Course(work, config)
         source = course.folder("source") / job.assignment_id
         source.mkdir(parents=True)
-        (source / f"{job.assignment_id}.ipynb").write_text(job.master)
+        master = source / f"{job.assignment_id}.ipynb"
+        master.write_text(job.master)
         course.release(job.assignment_id)
+        master.unlink()  # the learner's kernel must not find the solutions
         course.place_data(job.assignment_id, job.datasets)  # after release: starters need no data
-        submitted = course.folder("submitted") / job.student / job.assignment_id
-        for name, content in job.files.items():
-            (submitted / name).parent.mkdir(parents=True, exist_ok=True)
-            (submitted / name).write_bytes(content)
-        result = course.autograde(job.assignment_id, job.student)
+        course.submit_files(job.assignment_id, job.student, job.files)
+        course.autograde(job.assignment_id, job.student)  # its gradebook is within the kernel's reach: unused
         autograded = course.folder("autograded") / job.student / job.assignment_id
         notebooks = {path.name: path.read_text() for path in autograded.glob("*.ipynb")}
         artifacts = {path.stem: json.loads(path.read_text())
                      for path in (autograded / ARTIFACTS_DIR).glob("*.json")}
-        html = None
-        if feedback:
-            folder = course.feedback(job.assignment_id, job.student) / job.student / job.assignment_id
-            html = (folder / f"{job.assignment_id}.html").read_text()
-        return GradedJob(job, result, notebooks, time.perf_counter() - started, html, artifacts)
+        return GradedJob(job, notebooks, time.perf_counter() - started, artifacts)
+
+
+STATE_DIR = ".autograder"  # inside a course folder: what the Recorder keeps
+
+
+class Recorder:
+    """The single writer: puts a worker's executed notebooks into the course through nbgrader.
+
+    nbgrader's own autograde runs as usual, on the submission as the worker graded it (checked
+    and normalised, kept under .autograder/normalized; submitted/ stays as handed in), with
+    ReplayExecution in place of Execute: grades, comments and late penalties are nbgrader's.
+    """
+
+    def __init__(self, course: Course):
+        self.course = course
+        self.executed = course.root / STATE_DIR / "executed"
+        self.normalized = course.root / STATE_DIR / "normalized"
+        config = copy.deepcopy(course.config)
+        config.CourseDirectory.submitted_directory = str(self.normalized.relative_to(course.root))
+        config.Autograde.autograde_preprocessors = [
+            "autograder.preprocessors.ReplayExecution" if _is_execute(step) else step
+            for step in course.config.Autograde.get("autograde_preprocessors", _default_pipeline())
+            if not getattr(_step_class(step), "needs_worker_files", False)  # already done by the worker
+        ]
+        config.ReplayExecution.executed_directory = str(self.executed)
+        self.replay = Course(course.root, config)
+
+    def record(self, graded: GradedJob) -> SubmissionResult:
+        job = graded.job
+        folder = self.executed / job.student / job.assignment_id
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in graded.notebooks.items():
+            (folder / name).write_text(text)
+        self.replay.submit_files(job.assignment_id, job.student, job.files)
+        timestamp = self.course.folder("submitted") / job.student / job.assignment_id / "timestamp.txt"
+        if timestamp.is_file():
+            shutil.copyfile(timestamp, self.normalized / job.student / job.assignment_id / "timestamp.txt")
+        if not self.course.has_assignment(job.assignment_id):
+            self.course.release(job.assignment_id)
+        return self.replay.autograde(job.assignment_id, job.student)
+
+
+def _step_class(step):
+    return import_item(step) if isinstance(step, str) else step
+
+
+def _is_execute(step) -> bool:
+    cls = _step_class(step)
+    return isinstance(cls, type) and issubclass(cls, Execute)
+
+
+def _default_pipeline():
+    from nbgrader.converters import Autograde
+
+    return Autograde.class_traits()["autograde_preprocessors"].default_value
 
 
 def grade_notebook(path: Path, assignment_id: str | None = None, student: str = "learner",
@@ -290,12 +349,27 @@ def grade_notebook(path: Path, assignment_id: str | None = None, student: str = 
         assignment_id=assignment.id,
         student=student,
         master=assignment.master.read_text(),
-        files={assignment.notebook_name: Path(path).read_bytes()},
+        files={assignment.notebook_name: nbformat.writes(notebook).encode()},
         datasets=assignment.datasets,
         config=(root / "nbgrader_config.py").read_text(),
     )
-    graded = run_job(job, feedback=feedback_to is not None)
-    if feedback_to is not None:
-        Path(feedback_to).parent.mkdir(parents=True, exist_ok=True)
-        Path(feedback_to).write_text(graded.feedback_html)
-    return graded.result
+    graded = run_job(job)
+    with tempfile.TemporaryDirectory(prefix="autograder-record-") as tmp:
+        course = Course(Path(tmp), _scratch_config(Path(tmp), job.config))
+        source = course.folder("source") / assignment.id
+        source.mkdir(parents=True)
+        (source / assignment.notebook_name).write_text(job.master)
+        course.submit_files(assignment.id, student, job.files)
+        result = Recorder(course).record(graded)
+        if feedback_to is not None:
+            html = course.feedback(assignment.id, student) / student / assignment.id / f"{assignment.id}.html"
+            Path(feedback_to).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(html, feedback_to)
+    return result
+
+
+def _scratch_config(work: Path, config_text: str) -> Config:
+    (work / "nbgrader_config.py").write_text(config_text)
+    config = load_config(work)
+    config.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"  # never a real gradebook
+    return config

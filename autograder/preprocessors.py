@@ -1,9 +1,10 @@
 """nbgrader preprocessors this course adds to the autograde pipeline (see nbgrader_config.py)."""
+import json
 from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import Integer, Unicode
 from nbgrader.utils import is_grade
 
 
@@ -58,6 +59,8 @@ class VerifyOutsideKernel(NbGraderPreprocessor):
     an error output, so SaveAutoGrades gives it no points and the feedback says why.
     """
 
+    needs_worker_files = True  # reads the artifacts beside the executed notebook: not replayed
+
     def preprocess(self, nb, resources):
         from autograder.verify import ARTIFACTS_DIR, verify_in_fresh_process, verify_spec
 
@@ -90,4 +93,29 @@ class DropEmptyGraderMetadata(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, cell_index):
         if "nbgrader" in cell.metadata and not cell.metadata["nbgrader"]:
             del cell.metadata["nbgrader"]
+        return cell, resources
+
+
+class LimitOutputSize(NbGraderPreprocessor):
+    """Caps what one output may hold. nbgrader's LimitOutput counts lines; a single huge line
+    (or a huge image) would still flood the gradebook's notebook copy and the feedback page."""
+
+    max_chars = Integer(20_000, help="Characters kept of one text output").tag(config=True)
+    max_bytes = Integer(2_000_000, help="Largest rich output (image, HTML) kept").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type != "code":
+            return cell, resources
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and len(output.get("text", "")) > self.max_chars:
+                dropped = len(output["text"]) - self.max_chars
+                output["text"] = output["text"][: self.max_chars] + f"\n… output truncated: {dropped:,} more characters\n"
+            if output.get("output_type") == "error" and len(output.get("evalue", "")) > self.max_chars:
+                output["evalue"] = output["evalue"][: self.max_chars] + " … (truncated)"
+            data = output.get("data", {})
+            for mime in list(data):
+                size = len(data[mime]) if isinstance(data[mime], str) else len(json.dumps(data[mime]))
+                if size > self.max_bytes:
+                    data.pop(mime)
+                    data.setdefault("text/plain", f"[{mime} output of {size:,} bytes removed: over the size limit]")
         return cell, resources
