@@ -19,6 +19,10 @@ AUTOGRADER = [sys.executable, "-m", "autograder.cli"]
 # CI points this at ../shared/data; a developer without it downloads from the official addresses.
 if "AUTOGRADER_DATA_MIRROR" not in os.environ and (ROOT.parent / "shared" / "data").is_dir():
     os.environ["AUTOGRADER_DATA_MIRROR"] = str(ROOT.parent / "shared" / "data")
+# A mirror with only the reduced horse-or-human copy: the tests grade on that stand-in.
+_mirror = Path(os.environ.get("AUTOGRADER_DATA_MIRROR", "/nonexistent"))
+if (_mirror / "horse-or-human-reduced").is_dir() and not (_mirror / "horse-or-human.zip").is_file():
+    os.environ.setdefault("AUTOGRADER_ALLOW_REDUCED", "1")
 
 
 def run_autograder(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:

@@ -1,5 +1,7 @@
 """Every assignment, end to end through real nbgrader: solutions earn full marks, starters zero."""
 import csv
+import json
+import os
 
 import nbformat
 import pytest
@@ -95,3 +97,24 @@ def test_masters_set_grading_limits(assignment_id):
     master = nbformat.read(ROOT / "solutions" / assignment_id / f"{assignment_id}.ipynb", as_version=4)
     limits = master.metadata["autograder"]["limits"]
     assert 0 < limits["cell_timeout"] <= limits["notebook_timeout"] and 0 < limits["memory_gib"] <= 3
+
+
+def test_horse_or_human_on_the_official_images(tmp_path):
+    """Runs wherever the official images can be fetched; here, only a reduced copy is mirrored."""
+    from autograder import data
+
+    env = {"AUTOGRADER_CACHE_DIR": str(tmp_path / "cache"), "AUTOGRADER_ALLOW_REDUCED": "0"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        data.fetch("horse-or-human", allow_reduced=False, progress=False)
+    except data.DataError as error:
+        pytest.skip(f"the official horse-or-human images are not available here: {str(error).splitlines()[0]}")
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+    assignment = "c1w4-horse-or-human"
+    done = run_autograder("grade", str(ROOT / "solutions" / assignment / f"{assignment}.ipynb"), "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["score"] == result["max_score"], result

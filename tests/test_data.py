@@ -159,10 +159,20 @@ def test_happy_or_sad_from_mirror(cache):
     assert sorted(os.listdir(dest)) == ["happy-or-sad"]  # no temp or stamp files placed
 
 
+def test_reduced_copy_follows_the_environment(cache, monkeypatch):
+    mirror = _mirror_with("horse-or-human-reduced")
+    monkeypatch.setenv("AUTOGRADER_ALLOW_REDUCED", "0")
+    with pytest.raises(DataError, match="allow_reduced=True"):
+        data.fetch("horse-or-human", mirror=mirror, progress=False)
+    monkeypatch.setenv("AUTOGRADER_ALLOW_REDUCED", "1")
+    data.fetch("horse-or-human", mirror=mirror, progress=False)
+    assert data.variant("horse-or-human") == "reduced"
+
+
 def test_horse_or_human_reduced_from_mirror(cache):
     mirror = _mirror_with("horse-or-human-reduced")
     with pytest.raises(DataError, match="allow_reduced=True") as err:
-        data.fetch("horse-or-human", mirror=mirror, progress=False)
+        data.fetch("horse-or-human", mirror=mirror, allow_reduced=False, progress=False)
     assert "--reduced" in str(err.value) and "AUTOGRADER_ALLOW_REDUCED=1" in str(err.value)
     assert _leftovers(cache) == []
 
@@ -177,7 +187,7 @@ def test_horse_or_human_reduced_from_mirror(cache):
 
     # A cached reduced copy is not handed to a caller who did not ask for it.
     with pytest.raises(DataError, match="allow_reduced=True"):
-        data.fetch("horse-or-human", mirror=mirror, progress=False)
+        data.fetch("horse-or-human", mirror=mirror, allow_reduced=False, progress=False)
 
 
 def test_packaged_manifests_cover_the_published_images():

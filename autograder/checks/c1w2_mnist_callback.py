@@ -5,6 +5,7 @@ import tensorflow as tf
 
 from autograder import data
 from autograder.checks._training import assert_trained_by_fit
+from autograder.diagnostics import hints
 
 THRESHOLD = 0.99
 MAX_EPOCHS = 10
@@ -12,6 +13,19 @@ TEST_ACCURACY = 0.97  # the grader's own evaluation on the 10,000 MNIST test ima
 REFERENCE_PARAMS = 407_050  # Flatten -> Dense(512, relu) -> Dense(10, softmax)
 PARAMETER_BUDGET = 4 * REFERENCE_PARAMS
 MESSAGE = "Reached 99% accuracy so cancelling training!"
+
+# What the task asks for: the diagnostics compare with it, the feedback report shows it beside
+# the learner's model and training curves.
+EXPECTED = {
+    "model": "create_and_compile_model",
+    "input_shape": (None, 28, 28),
+    "head": ((10, "softmax"),),
+    "loss": ("sparse_categorical_crossentropy",),
+    "max_params": PARAMETER_BUDGET,
+    "thresholds": {"accuracy": THRESHOLD},
+    "stops_at": THRESHOLD,
+    "epochs": MAX_EPOCHS,
+}
 
 # Checks re-run outside the learner's kernel on the saved objects (autograder.verify). The
 # callback checks need the learner's class, so they run in the kernel only; its effect on
@@ -69,6 +83,7 @@ def test_create_and_compile_model_output_shape(model):
     )
     assert tuple(model.output_shape) == (None, 10), (
         f"The model should output one probability per digit, shape (None, 10); got {model.output_shape}."
+        + hints(EXPECTED, model=model)
     )
     head = model.layers[-1]
     activation = getattr(getattr(head, "activation", None), "__name__", None)
@@ -84,7 +99,7 @@ def test_create_and_compile_model_compile(model):
     loss = _loss_name(model.loss)
     assert loss in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), (
         "The labels are digits 0-9 (not one-hot vectors), so use "
-        f"`loss='sparse_categorical_crossentropy'`; got {loss!r}."
+        f"`loss='sparse_categorical_crossentropy'`; got {loss!r}." + hints(EXPECTED, model=model)
     )
     metrics = [m if isinstance(m, str) else getattr(m, "name", "") for m in _compiled_metrics(model)]
     assert "accuracy" in metrics or "sparse_categorical_accuracy" in metrics, (
@@ -139,6 +154,7 @@ def test_EarlyStoppingCallback_stops_at_threshold(callback_class, capsys, accura
         assert stopped is None, (
             f"Your callback stopped training at epoch {stopped} although accuracy never reached 99% "
             f"(accuracies per epoch: {shown}). Stop only when logs['accuracy'] >= 0.99."
+            + hints(EXPECTED, source=callback_class)
         )
     else:
         assert stopped == expected_stop, (
@@ -146,7 +162,7 @@ def test_EarlyStoppingCallback_stops_at_threshold(callback_class, capsys, accura
             f"first one at or above 99%; your callback "
             + ("never stopped it" if stopped is None else f"stopped it at epoch {stopped}")
             + ". In `on_epoch_end`, read `logs['accuracy']` (not 'acc') and set "
-            "`self.model.stop_training = True` when it is >= 0.99."
+            "`self.model.stop_training = True` when it is >= 0.99." + hints(EXPECTED, source=callback_class)
         )
 
 
@@ -157,20 +173,25 @@ def test_EarlyStoppingCallback_message(callback_class, capsys):
     )
 
 
-def test_train_mnist_stops_early(history):
+def test_train_mnist_stops_early(history, learner):
     accuracies = [float(a) for a in history.history["accuracy"]]
     shown = ", ".join(f"{a:.4f}" for a in accuracies)
+    # The learner's code is only in the kernel; outside it, the history alone is diagnosed.
+    code = [learner.namespace.get(name) for name in ("train_mnist", "EarlyStoppingCallback")]
+    subjects = {"history": history, "source": code}
     assert accuracies[-1] >= THRESHOLD, (
         f"Training ended at accuracy {accuracies[-1]:.4f}, below 99% (per epoch: {shown}). "
-        "Give the model more capacity or check the data normalisation."
+        "Give the model more capacity or check the data normalisation." + hints(EXPECTED, **subjects)
     )
     assert len(accuracies) < MAX_EPOCHS, (
         f"Training ran all {MAX_EPOCHS} epochs: the callback should stop it as soon as accuracy reaches 99%."
+        + hints(EXPECTED, **subjects)
     )
     first = next(i for i, a in enumerate(accuracies) if a >= THRESHOLD)
     assert first == len(accuracies) - 1, (
         f"Accuracy first reached 99% at epoch {first + 1}, but training went on until epoch "
         f"{len(accuracies)}: pass your callback to `fit(..., callbacks=[...])`."
+        + hints(EXPECTED, source=subjects["source"])
     )
 
 

@@ -5,6 +5,7 @@ import tensorflow as tf
 
 from autograder import data
 from autograder.checks._training import assert_trained_by_fit
+from autograder.diagnostics import hints
 
 THRESHOLD = 0.995
 MAX_EPOCHS = 10
@@ -15,6 +16,19 @@ REFERENCE_PARAMS = 693_962  # Conv2D(32, 3x3) -> MaxPooling2D(2x2) -> Flatten ->
 PARAMETER_BUDGET = 4 * REFERENCE_PARAMS
 MESSAGE = "Reached 99.5% accuracy so cancelling training!"
 IMAGE_SHAPE = (28, 28, 1)
+
+# What the task asks for: the diagnostics compare with it, the feedback report shows it beside
+# the learner's model and training curves.
+EXPECTED = {
+    "model": "convolutional_model",
+    "input_shape": (None, *IMAGE_SHAPE),
+    "head": ((10, "softmax"),),
+    "loss": ("sparse_categorical_crossentropy",),
+    "max_params": PARAMETER_BUDGET,
+    "thresholds": {"accuracy": THRESHOLD},
+    "stops_at": THRESHOLD,
+    "epochs": MAX_EPOCHS,
+}
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -39,16 +53,8 @@ def reshape_and_normalize(learner):
     assert callable(function), "`reshape_and_normalize` should be a function that takes an array of images."
 
     def call(images):
-        try:
-            return learner.call("reshape_and_normalize", images)
-        except pytest.fail.Exception as failure:
-            if "Cannot cast ufunc" in str(failure.msg):  # `images /= 255.0` on the uint8 images
-                pytest.fail(
-                    f"{failure.msg}\nThe raw images hold integers (uint8), which cannot hold 0-1 values "
-                    "in place: return a new array with `images / 255.0` instead of dividing with `/=`.",
-                    pytrace=False,
-                )
-            raise
+        # Errors come back with their fix, e.g. `images /= 255.0` on uint8 (diagnostic in-place-divide).
+        return learner.call("reshape_and_normalize", images)
 
     return call
 
@@ -211,6 +217,7 @@ def test_reshape_and_normalize_values(reshape_and_normalize):
     assert np.allclose(result.reshape(images.shape), images / 255.0, atol=1e-6), (
         "Each pixel should be its 0-255 value divided by 255, and stay where it was in the image: "
         "reshape to (n, 28, 28, 1) without reordering the pixels and divide by 255.0."
+        + hints(EXPECTED, images=result)
     )
 
     floats = original.astype("float64")  # the same function on images that are already floats
@@ -256,6 +263,7 @@ def test_EarlyStoppingCallback_stops_at_threshold(callback_class, capsys, accura
         assert stopped is None, (
             f"Your callback stopped training at epoch {stopped} although accuracy never reached 99.5% "
             f"(accuracies per epoch: {shown}). Stop only when logs['accuracy'] >= 0.995."
+            + hints(EXPECTED, source=callback_class)
         )
     else:
         assert stopped == expected_stop, (
@@ -263,7 +271,7 @@ def test_EarlyStoppingCallback_stops_at_threshold(callback_class, capsys, accura
             f"first one at or above 99.5%; your callback "
             + ("never stopped it" if stopped is None else f"stopped it at epoch {stopped}")
             + ". In `on_epoch_end`, read `logs['accuracy']` and set "
-            "`self.model.stop_training = True` when it is >= 0.995."
+            "`self.model.stop_training = True` when it is >= 0.995." + hints(EXPECTED, source=callback_class)
         )
 
 
@@ -325,7 +333,7 @@ def test_convolutional_model_compile(model):
     loss = _loss_name(model.loss)
     assert loss in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), (
         "The labels are digits 0-9 (not one-hot vectors), so use "
-        f"`loss='sparse_categorical_crossentropy'`; got {loss!r}."
+        f"`loss='sparse_categorical_crossentropy'`; got {loss!r}." + hints(EXPECTED, model=model)
     )
     metrics = [m if isinstance(m, str) else getattr(m, "name", "") for m in _compiled_metrics(model)]
     assert "accuracy" in metrics or "sparse_categorical_accuracy" in metrics, (
@@ -351,17 +359,19 @@ def _accuracies(history):
     return [float(a) for a in history.history["accuracy"]]
 
 
-def test_training_history_stops_early(history):
+def test_training_history_stops_early(history, learner):
     accuracies = _accuracies(history)
     shown = ", ".join(f"{a:.4f}" for a in accuracies)
+    # The callback's code is only in the kernel; outside it, the history alone is diagnosed.
+    subjects = {"history": history, "source": learner.namespace.get("EarlyStoppingCallback")}
     assert max(accuracies) >= THRESHOLD, (
         f"Training never reached 99.5% accuracy (per epoch: {shown}). Check that the convolution "
         "and pooling layers come before Flatten, that the images are divided by 255, and that "
-        "the dense layer has enough units (around 128)."
+        "the dense layer has enough units (around 128)." + hints(EXPECTED, **subjects)
     )
     assert len(accuracies) < MAX_EPOCHS, (
         f"Training ran all {MAX_EPOCHS} epochs (per epoch: {shown}): your callback should stop it "
-        "as soon as accuracy reaches 99.5%."
+        "as soon as accuracy reaches 99.5%." + hints(EXPECTED, **subjects)
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 
 from autograder.checks._training import assert_trained_by_fit
+from autograder.diagnostics import hints
 from autograder.pytest_plugin import NAMESPACE
 
 IMAGE_SHAPE = (150, 150, 3)
@@ -16,6 +17,18 @@ IMAGES = {"happy": 40, "sad": 40}  # the published data set (autograder.data che
 TARGET = 0.999  # the provided callback stops training here
 MAX_EPOCHS = 15  # fixed by the training cell
 DATA_FOLDER = "data/happy-or-sad"
+
+# What the task asks for: the diagnostics compare with it, the feedback report shows it beside
+# the learner's model and training curves.
+EXPECTED = {
+    "model": "create_and_compile_model",
+    "input_shape": (None, *IMAGE_SHAPE),
+    "head": ((1, "sigmoid"), (2, "softmax")),
+    "loss": ("binary_crossentropy", "sparse_categorical_crossentropy"),
+    "thresholds": {"accuracy": TARGET},
+    "stops_at": TARGET,
+    "epochs": MAX_EPOCHS,
+}
 
 # Keras' errors when the folder it is given holds no class subfolders (e.g. data/happy-or-sad/happy)
 # or only one (e.g. data/).
@@ -210,11 +223,12 @@ def test_create_and_compile_model_compile(model):
     if units == 1:
         assert loss in ("binary_crossentropy", "BinaryCrossentropy"), (
             f"With one sigmoid output the loss should be `'binary_crossentropy'`; got {loss!r}."
+            + hints(EXPECTED, model=model)
         )
     else:
         assert loss in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), (
             "With two softmax outputs and labels 0/1 (not one-hot), the loss should be "
-            f"`'sparse_categorical_crossentropy'`; got {loss!r}."
+            f"`'sparse_categorical_crossentropy'`; got {loss!r}." + hints(EXPECTED, model=model)
         )
     config = model.get_compile_config() or {}
     metrics = config.get("metrics") or []
@@ -232,7 +246,7 @@ def test_training_reaches_target(history):
     assert reached, (
         f"Training accuracy never reached {TARGET:.1%} in {len(accuracies)} epochs (per epoch: {shown}). "
         "Check the rescaling of the pixels, the output layer and the loss; a few Conv2D/MaxPooling2D "
-        "blocks and a Dense layer are enough for these 80 images."
+        "blocks and a Dense layer are enough for these 80 images." + hints(EXPECTED, history=history)
     )
     assert reached[0] < MAX_EPOCHS - 1, (
         f"Accuracy reached {TARGET:.1%} only in the last of the {MAX_EPOCHS} epochs (per epoch: {shown}); "

@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from autograder import data
 from autograder.checks._training import assert_trained_by_fit
+from autograder.diagnostics import hints
 from autograder.pytest_plugin import NAMESPACE
 
 IMAGE_SIZE = (100, 100)  # the target size the notebook states
@@ -68,6 +69,18 @@ def grading_variant() -> str:
     except OSError:
         return "official"  # unknown: hold the submission to the official thresholds
     return text if text in THRESHOLDS else "official"
+
+
+# What the task asks for: the diagnostics compare with it, the feedback report shows it beside
+# the learner's model and training curves (thresholds of the copy of the data graded here).
+EXPECTED = {
+    "model": "create_model",
+    "input_shape": (None, *IMAGE_SHAPE),
+    "head": ((1, "sigmoid"),),
+    "loss": ("binary_crossentropy",),
+    "thresholds": THRESHOLDS[grading_variant()],
+    "epochs": EPOCHS,
+}
 
 
 # Checks re-run outside the learner's kernel on the saved objects (autograder.verify). The
@@ -247,6 +260,7 @@ def test_create_model_compile(model):
     loss = _loss_name(model.loss)
     assert loss in ("binary_crossentropy", "BinaryCrossentropy"), (
         f"With one sigmoid output and labels 0/1 the loss should be `'binary_crossentropy'`; got {loss!r}."
+        + hints(EXPECTED, model=model)
     )
     optimizer = model.optimizer
     assert isinstance(optimizer, tf.keras.optimizers.RMSprop), (
@@ -277,7 +291,7 @@ def _check_best(history, key, what):
         f"The {what} accuracy reached at best {max(values):.3f} in {len(values)} epochs (per epoch: "
         f"{shown}); graded on {_VARIANT_WORDS[variant]}, it should reach at least {threshold:.2f}. Check "
         "the rescaling of both datasets, and that the model matches the description: Conv2D/MaxPooling2D "
-        "blocks, a Dense layer, one sigmoid output, RMSprop(learning_rate=0.001)."
+        "blocks, a Dense layer, one sigmoid output, RMSprop(learning_rate=0.001)." + hints(EXPECTED, history=history)
     )
 
 
