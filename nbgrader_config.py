@@ -22,12 +22,12 @@ c.GuardedExecute.cell_timeout = 900
 c.GuardedExecute.notebook_timeout = 3600
 c.GuardedExecute.memory_gib = 3.0
 
-# Sanitizing a submission = nbgrader's default steps, plus DropEmptyGraderMetadata so that a
-# duplicated grade_id costs that cell rather than failing the whole notebook.
+# Sanitizing a submission = nbgrader's default steps, plus RepairGraderMetadata: edited or
+# duplicated cell metadata then costs that cell rather than failing the whole notebook.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
-    "autograder.preprocessors.DropEmptyGraderMetadata",
+    "autograder.preprocessors.RepairGraderMetadata",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -53,3 +53,11 @@ c.IgnorePattern.pattern = r"(?m)^(WARNING: All log messages before absl::Initial
 
 # `nbgrader zip_collect`: archives are checked for zip bombs and unsafe paths before extraction.
 c.ZipCollectApp.extractor_plugin = "autograder.zipcollect.SafeExtractorPlugin"
+
+# Feedback = nbgrader's default steps plus HideHiddenTests: nbgrader's feedback would show the
+# hidden tests' source (nbgrader issue #1363) and tracebacks that quote it and the grader's code.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "autograder.report.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -8,6 +8,7 @@ from pathlib import Path
 from autograder import course as course_layout
 from autograder.distributed import BatchReport, grade_batch
 from autograder.grading import Course, SubmissionResult
+from autograder.report import REPORTS_DIR
 
 GRADES_CSV = "grades.csv"
 
@@ -38,9 +39,20 @@ def grade_sequentially(root: Path, assignment_id: str | None = None, student: st
             started = time.perf_counter()
             report.graded.append((course.autograde(assignment, learner), time.perf_counter() - started))
         course.feedback(assignment, student)
+        for result, _ in report.graded:
+            if result.assignment == assignment:
+                _write_report(course, result)
     if report.graded:
         course.export_csv(course.root / GRADES_CSV)
     return report
+
+
+def _write_report(course: Course, result: SubmissionResult) -> None:
+    from autograder.report import report_from_course, report_path
+
+    path = report_path(course.root, result.student, result.assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report_from_course(course, result))
 
 
 def grade_course(root: Path, assignment_id: str | None = None, student: str | None = None, *,
@@ -56,7 +68,8 @@ def grade_course(root: Path, assignment_id: str | None = None, student: str | No
     else:
         report = grade_batch(root, assignment_id, student, **options)
     print(summary(report, time.perf_counter() - started))
-    print(f"feedback: {course.folder('feedback')}\ngrades:   {course.root / GRADES_CSV}")
+    print(f"feedback: {course.folder('feedback')}\nreports:  {course.root / REPORTS_DIR}\n"
+          f"grades:   {course.root / GRADES_CSV}")
     return report
 
 

@@ -55,7 +55,7 @@ def _release(args) -> int:
 def _grade(args) -> int:
     from autograder.grading import grade_notebook
 
-    result = grade_notebook(Path(args.notebook), args.assignment, feedback_to=args.feedback)
+    result = grade_notebook(Path(args.notebook), args.assignment, feedback_to=args.feedback, report_to=args.report)
     if args.json:
         print(result.to_json())
     else:
@@ -115,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--assignment", help="assignment id (default: from the notebook)")
     grade.add_argument("--json", action="store_true", help="print the result as JSON")
     grade.add_argument("--feedback", metavar="FILE.html", help="also write nbgrader's feedback HTML here")
+    grade.add_argument("--report", metavar="FILE.html", help="also write the feedback report here: points, "
+                       "messages and fixes per part, training curves, your model beside the task's")
     grade.set_defaults(run=_grade)
 
     batch = commands.add_parser("batch", help="autograde submitted/ on Dask, write feedback and grades.csv")

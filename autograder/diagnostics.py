@@ -383,7 +383,7 @@ def _over_parameter_budget(subject, expected):
     params = _model(subject).get("params")
     if budget is None or params is None or params <= budget:
         return None
-    return f"Your model has {params:,} parameters, far more than this task needs (at most {budget:,})."
+    return f"Your model has {params:,} parameters; this task needs at most {budget:,}."
 
 
 @_entry("input-shape-mismatch", "model", "a model whose input does not match the task's images "

@@ -105,6 +105,19 @@ def execute(job: GradingJob, threads: int) -> GradedJob:
     return run_job(job)
 
 
+def _write_report(root: Path, graded: GradedJob, result: SubmissionResult) -> None:
+    """reports/<student>/<assignment>.html; a report that cannot be written costs no grade."""
+    from autograder.report import report_for, report_path
+
+    path = report_path(root, graded.job.student, graded.job.assignment_id)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(report_for(graded, result))
+    except Exception as error:  # the grade is recorded; say which report is missing and why
+        print(f"warning: no feedback report for {graded.job.student}/{graded.job.assignment_id}: "
+              f"{type(error).__name__}: {error}", file=sys.stderr)
+
+
 def grade_batch(root: Path, assignment_id: str | None = None, student: str | None = None, *,
                 workers: int | None = None, scheduler: str | None = None, force: bool = False,
                 progress: bool = True) -> BatchReport:
@@ -152,6 +165,7 @@ def grade_batch(root: Path, assignment_id: str | None = None, student: str | Non
                 else:
                     ledger.record(job)
                     report.graded.append((result, graded.seconds))
+                    _write_report(course.root, graded, result)
                 bar.update()
             bar.close()
         finally:

@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -174,14 +175,26 @@ class Course:
 
 
 def _test_messages(notebook) -> dict[str, str]:
-    """grade_id -> the error a test cell ended with ('' when it passed), in notebook order."""
-    messages = {}
+    """grade_id -> the error a test cell ended with ('' when it passed), in notebook order.
+
+    A test that failed only because the name it checks was never defined points at the error
+    of the cell that should have defined it (a time limit, a dead kernel, …).
+    """
+    messages, cell_errors = {}, {}
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or not meta.get("grade"):
+        if cell.cell_type != "code":
             continue
         errors = [out for out in cell.get("outputs", []) if out.get("output_type") == "error"]
-        messages[meta["grade_id"]] = _error_text(errors[-1]) if errors else ""
+        if meta.get("solution") and errors:
+            cell_errors[meta["grade_id"]] = _error_text(errors[-1])
+        if not meta.get("grade"):
+            continue
+        message = _error_text(errors[-1]) if errors else ""
+        undefined = re.match(r"NameError: name '(\w+)' is not defined", message)
+        if undefined and undefined.group(1) in cell_errors:
+            message = f"`{undefined.group(1)}` was never defined, because its cell failed: {cell_errors[undefined.group(1)]}"
+        messages[meta["grade_id"]] = message
     return messages
 
 
@@ -340,8 +353,11 @@ def _default_pipeline():
 
 
 def grade_notebook(path: Path, assignment_id: str | None = None, student: str = "learner",
-                   feedback_to: Path | None = None) -> SubmissionResult:
-    """Grade one notebook file with nbgrader autograde in a temporary course folder."""
+                   feedback_to: Path | None = None, report_to: Path | None = None) -> SubmissionResult:
+    """Grade one notebook file with nbgrader autograde in a temporary course folder.
+
+    `feedback_to`: write nbgrader's feedback page there; `report_to`: the feedback report
+    built on it (autograder.report)."""
     root = course_layout.course_root()
     notebook = read_submission(path)
     assignment = identify_assignment(notebook, path, assignment_id, root)
@@ -361,10 +377,16 @@ def grade_notebook(path: Path, assignment_id: str | None = None, student: str = 
         (source / assignment.notebook_name).write_text(job.master)
         course.submit_files(assignment.id, student, job.files)
         result = Recorder(course).record(graded)
-        if feedback_to is not None:
+        if feedback_to is not None or report_to is not None:
             html = course.feedback(assignment.id, student) / student / assignment.id / f"{assignment.id}.html"
+        if feedback_to is not None:
             Path(feedback_to).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(html, feedback_to)
+        if report_to is not None:
+            from autograder.report import report_for
+
+            Path(report_to).parent.mkdir(parents=True, exist_ok=True)
+            Path(report_to).write_text(report_for(graded, result, html.read_text()))
     return result
 
 

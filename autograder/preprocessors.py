@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer, Unicode
 from nbgrader.utils import is_grade
@@ -85,15 +86,40 @@ class VerifyOutsideKernel(NbGraderPreprocessor):
         return nb, resources
 
 
-class DropEmptyGraderMetadata(NbGraderPreprocessor):
-    """Runs after nbgrader's DeduplicateIds, which blanks the metadata of a duplicated grade_id
-    to `{}`; nbgrader's own schema check then rejects the whole notebook. Without the empty
-    entry the duplicate is an ordinary cell and grading goes on."""
+class RepairGraderMetadata(NbGraderPreprocessor):
+    """Rewrites every cell's nbgrader metadata from the gradebook before nbgrader checks it.
 
-    def preprocess_cell(self, cell, resources, cell_index):
-        if "nbgrader" in cell.metadata and not cell.metadata["nbgrader"]:
-            del cell.metadata["nbgrader"]
-        return cell, resources
+    nbgrader restores test and locked cells' sources, but a cell whose metadata was edited
+    (`grade` switched off, a renamed or duplicated grade_id, a half-deleted entry) makes it
+    stop with "inconsistent checksums" or "metadata may be corrupted" and grade nothing.
+    Here a cell the master knows gets the master's flags back, and any other cell becomes
+    an ordinary cell, so only the parts the learner broke are lost.
+    """
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"], info.get("course_id", "")) as gradebook:
+            master = gradebook.find_notebook(info["notebook"], info["assignment"])
+            points = {cell.name: cell.max_score for cell in master.grade_cells}
+            solutions = {cell.name for cell in master.solution_cells}
+            tasks = {cell.name for cell in master.task_cells}
+            locked = {cell.name: cell.locked for cell in master.source_cells}
+        for cell in nb.cells:
+            if "nbgrader" not in cell.metadata:
+                continue
+            meta = cell.metadata["nbgrader"]
+            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if grade_id not in locked:
+                del cell.metadata["nbgrader"]
+                continue
+            repaired = {"grade_id": grade_id, "schema_version": 3, "grade": grade_id in points,
+                        "solution": grade_id in solutions, "locked": locked[grade_id]}
+            if grade_id in points:
+                repaired["points"] = points[grade_id]
+            if grade_id in tasks:
+                repaired["task"] = True
+            cell.metadata["nbgrader"] = repaired
+        return nb, resources
 
 
 class LimitOutputSize(NbGraderPreprocessor):

@@ -194,10 +194,9 @@ BAD_INPUT = [
     Case("duplicated-grade-ids", "bad input", QUIZ, notebook_case(QUIZ, _metadata("q7_answer", grade_id="q1_answer")), rest="any"),
     Case("duplicated-cell-ids", "bad input", QUIZ, notebook_case(QUIZ, _duplicate_ids)),
     Case("other-kernel", "bad input", QUIZ, notebook_case(QUIZ, _kernel)),
-    Case("huge-output", "bad input", QUIZ, notebook_case(QUIZ, set_source(
-        "q1_answer", "for i in range(200_000):\n    print('line', i)\nq1_answer = 'B'"))),
-    Case("huge-line", "bad input", QUIZ, notebook_case(QUIZ, set_source(
-        "q2_answer", "print('x' * 20_000_000)\nq2_answer = 'A'"))),
+    Case("huge-output", "bad input", QUIZ, notebook_case(QUIZ, prepend(
+        "q1_answer", "for i in range(200_000):\n    print('line', i)\n"))),
+    Case("huge-line", "bad input", QUIZ, notebook_case(QUIZ, prepend("q2_answer", "print('x' * 20_000_000)\n"))),
     Case("infinite-loop", "bad input", QUIZ, notebook_case(QUIZ, set_source("q5_answer", "while True:\n    pass")),
          expect={"test_q5_answer": ("zero", "time limit of 15 s")}),
     Case("memory-bomb", "bad input", QUIZ, notebook_case(QUIZ, set_source(
