@@ -8,11 +8,18 @@
   was running: that cell gets an error saying what happened, the kernel restarts, and
   grading goes on with the next cell instead of failing the whole submission;
 * determinism: hash seed, op determinism and seeds are set before any learner code runs;
-* processes the learner's code left behind (forks) are killed when the notebook is done.
+* processes the learner's code left behind (forks) are killed when the notebook is done;
+* no network: on Linux the kernel starts in its own empty network namespace (`unshare`) and
+  talks to the grader over Unix sockets; where that is not permitted it runs as usual and a
+  warning says so.
 """
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -24,7 +31,8 @@ from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Integer, Unicode
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Bool, Float, Integer, Unicode
 
 GIB = 1 << 30
 
@@ -93,11 +101,48 @@ def _kill(processes):
             pass
 
 
+@functools.cache
+def _offline_prefix() -> tuple[str, ...]:
+    """The command that runs a program without network, when this system permits it."""
+    unshare = shutil.which("unshare")
+    for prefix in ((unshare, "--net"), (unshare, "--map-root-user", "--net")) if unshare else ():
+        try:
+            if subprocess.run([*prefix, "true"], capture_output=True, timeout=10).returncode == 0:
+                return prefix
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+    return ()
+
+
+class OfflineKernelManager(AsyncKernelManager):
+    """A kernel in its own empty network namespace, reached over Unix sockets (TCP cannot cross)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("transport", "ipc")
+        # IPC endpoints are file paths: absolute, since kernel and grader have different cwds.
+        self.ipc_folder = tempfile.mkdtemp(prefix="autograder-kernel-")
+        kwargs.setdefault("ip", os.path.join(self.ipc_folder, "ipc"))
+        super().__init__(**kwargs)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        return [*_offline_prefix(), *super().format_kernel_cmd(extra_arguments)]
+
+
 class GuardedExecute(Execute):
     cell_timeout = Integer(900, help="Default seconds per cell, when the master sets none").tag(config=True)
     notebook_timeout = Integer(3600, help="Default seconds per notebook, when the master sets none").tag(config=True)
     memory_gib = Float(3.0, help="Default memory cap per grading job in GiB, when the master sets none").tag(config=True)
     setup_code = Unicode(DETERMINISTIC_SETUP, help="Run in the kernel before the first cell").tag(config=True)
+    allow_network = Bool(False, help="Let learner code use the network").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._ipc_folders = []
+        if not self.allow_network:
+            if _offline_prefix():
+                self.kernel_manager_class = OfflineKernelManager
+            else:
+                self.log.warning("This system does not let the grader take the network away from learner code.")
 
     def preprocess(self, nb, resources=None, km=None):
         limits = self._limits(resources or {})
@@ -120,6 +165,14 @@ class GuardedExecute(Execute):
             if self._watchdog is not None:
                 self._watchdog.stop()
                 _kill(self._watchdog.tree()[1:])  # forks left running; the kernel shuts down normally
+            for folder in self._ipc_folders:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if isinstance(km, OfflineKernelManager):
+            self._ipc_folders.append(km.ipc_folder)  # removed once the notebook is done
+        return km
 
     def _limits(self, resources) -> dict:
         """The master notebook's `autograder.limits` (never the submission's own metadata)."""
