@@ -95,16 +95,25 @@ def source_of(obj) -> str:
         for value in vars(obj).values():
             function = getattr(value, "__func__", value)
             if inspect.isfunction(function):
-                parts.append(source_of(function))
+                parts.append(textwrap.dedent(source_of(function)))
         return "\n".join(part for part in parts if part)
     return ""
 
 
+def _name(value) -> str | None:
+    """The name of a loss or metric: a string, an object, or the dict Keras serialises it to."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict):  # {"class_name": ..., "config": {"name": ...} or the function's name}
+        config = value.get("config")
+        return (config.get("name") if isinstance(config, dict) else config) or value.get("class_name")
+    return getattr(value, "name", None) or getattr(value, "__name__", None) or type(value).__name__
+
+
 def _loss_name(loss) -> str | None:
+    loss = _name(loss)
     if loss is None:
         return None
-    if not isinstance(loss, str):
-        loss = getattr(loss, "name", None) or getattr(loss, "__name__", None) or type(loss).__name__
     if any(c.isupper() for c in loss):  # SparseCategoricalCrossentropy -> sparse_categorical_crossentropy
         loss = re.sub(r"(?<!^)(?=[A-Z])", "_", loss)
     return loss.lower()
@@ -121,14 +130,15 @@ def _model(subject) -> dict | None:
     summary["loss"] = _loss_name(compiled.get("loss"))  # loss objects too, not only strings
     metrics = compiled.get("metrics") or []
     metrics = metrics if isinstance(metrics, (list, tuple)) else [metrics]
-    summary["metrics"] = [m if isinstance(m, str) else getattr(m, "name", "") for m in metrics]
+    summary["metrics"] = [_name(m) or "" for m in metrics]
     return summary
 
 
 def _history(subject) -> tuple[dict, int, dict, dict | None]:
     """(metrics per epoch, epochs run, fit params, model summary or None)."""
     if isinstance(subject, dict):  # a verification record
-        return subject.get("history") or {}, len(subject.get("epoch") or []), subject.get("params") or {}, subject.get("model")
+        return (subject.get("history") or {}, len(subject.get("epoch") or []), subject.get("params") or {},
+                subject.get("model"))
     model = getattr(subject, "model", None)
     try:
         summary = _model(model) if model is not None else None
@@ -221,7 +231,8 @@ _error_entry(
     "A Conv2D layer got images without a channel axis (shape (batch, height, width)).",
 )
 _error_entry(
-    "label-out-of-range", "labels larger than the output layer allows (e.g. 1 unit with sparse categorical crossentropy)",
+    "label-out-of-range",
+    "labels larger than the output layer allows (e.g. 1 unit with sparse categorical crossentropy)",
     "give the output layer one unit per class with `softmax` (`Dense(10, activation='softmax')` for the "
     "10 digits) and use `loss='sparse_categorical_crossentropy'`.",
     r"Received a label value of (\d+) which is outside the valid range of \[0, (\d+)\)",
@@ -239,6 +250,12 @@ _error_entry(
     "read `logs['accuracy']`, the name Keras gives the metric compiled as `metrics=['accuracy']`.",
     r"KeyError: '(val_)?acc'",
     lambda m: f"`logs['{m.group(1) or ''}acc']` does not exist: Keras 3 calls the metric '{m.group(1) or ''}accuracy'.",
+)
+_error_entry(
+    "name-not-defined", "a name used before the cell that defines it ran (or after it failed)",
+    "fix the first error in the notebook, then run all cells from the top (Kernel → Restart & Run All).",
+    r"NameError: name '(\w+)' is not defined",
+    lambda m: f"`{m.group(1)}` was never defined: the cell that creates it raised an error or did not run.",
 )
 
 
@@ -266,13 +283,17 @@ def _stop_training_on_callback(source, expected):
 _FLIP = {ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Lt: ast.Gt, ast.LtE: ast.GtE}
 
 
+def _parse(source: str) -> ast.Module:
+    try:
+        return ast.parse(textwrap.dedent(source))
+    except SyntaxError:  # e.g. methods of a class joined together, or a half-written cell
+        return ast.Module(body=[], type_ignores=[])
+
+
 def _accuracy_comparisons(source: str) -> list[tuple[type, float]]:
     """(operator, number) of each comparison `<accuracy> OP <number>` in the source, the number
     also read through a name assigned once (THRESHOLD = 0.99)."""
-    try:
-        tree = ast.parse(textwrap.dedent(source))
-    except SyntaxError:
-        return []
+    tree = _parse(source)
     constants = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
@@ -319,7 +340,8 @@ def _stop_comparisons(source, expected):
 def _threshold_mismatch(source, expected):
     comparisons = _stop_comparisons(source, expected)
     if comparisons and not any(abs(v - expected["stops_at"]) < 1e-9 for _, v in comparisons):
-        return f"Your callback compares the accuracy with {comparisons[0][1]:g}, which is not the threshold the task asks for."
+        return (f"Your callback compares the accuracy with {comparisons[0][1]:g}, which is not the threshold "
+                "the task asks for.")
     return None
 
 
@@ -336,9 +358,13 @@ def _strict_threshold(source, expected):
 @_entry("callback-not-passed", "source", "`fit(...)` called without `callbacks=` in a task that stops early",
         "pass an instance of your callback: `model.fit(..., callbacks=[EarlyStoppingCallback()])`.")
 def _callback_not_passed(source, expected):
-    if expected.get("stops_at") is None or not re.search(r"\.fit\(", source):
+    if expected.get("stops_at") is None:
         return None
-    return "callbacks" not in source and "Your code calls `fit` without `callbacks=`, so nothing stops training early."
+    fits = [node for node in ast.walk(_parse(source)) if isinstance(node, ast.Call)
+            and getattr(node.func, "attr", None) == "fit"]
+    if fits and not any(keyword.arg in ("callbacks", None) for call in fits for keyword in call.keywords):
+        return "Your code calls `fit` without `callbacks=`, so nothing stops training early."
+    return None
 
 
 # ------------------------------------------------------------------ models
@@ -365,7 +391,8 @@ def _head_loss_mismatch(subject, expected):
     return None
 
 
-@_entry("no-accuracy-metric", "model", "a classifier compiled without `metrics=['accuracy']`, so the callback never fires",
+@_entry("no-accuracy-metric", "model",
+        "a classifier compiled without `metrics=['accuracy']`, so the callback never fires",
         "add `metrics=['accuracy']` to `compile`.")
 def _no_accuracy_metric(subject, expected):
     summary = _model(subject)
@@ -493,7 +520,8 @@ def _stuck_at_chance(subject, expected):
     chance = 1.0 / classes
     if max(accuracies) > chance + 0.05:
         return None
-    return f"Accuracy stayed near chance ({max(accuracies):.2f} at best, for {classes} classes): the model learned nothing."
+    return (f"Accuracy stayed near chance ({max(accuracies):.2f} at best, for {classes} classes): the model "
+            "learned nothing.")
 
 
 # ------------------------------------------------------------------ entry points
@@ -516,7 +544,7 @@ def diagnose(expected: dict | None = None, **subjects) -> list[Finding]:
     source = subjects.get("source")
     if source is not None:
         parts = source if isinstance(source, (list, tuple)) else [source]
-        subjects["source"] = "\n".join(source_of(part) for part in parts if part is not None)
+        subjects["source"] = "\n".join(textwrap.dedent(source_of(part)) for part in parts if part is not None)
     if subjects.get("history") is not None and subjects.get("model") is None:
         subjects["model"] = _history(subjects["history"])[3]
     findings = []

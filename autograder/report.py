@@ -197,8 +197,6 @@ def _parts(result, expected, sources, artifacts, reads):
     return parts, _unique(unmatched)
 
 
-
-
 def _cell_errors(notebook) -> list[tuple[str, str]]:
     """Known mistakes behind errors raised by the cells that are not tests."""
     found = []
@@ -252,28 +250,30 @@ _SEE = {
 
 
 def _parts_table(parts) -> str:
+    with_fixes = any(found or see for _, _, found, see in parts)  # else no "How to fix it" column
     rows = []
     for test, message, found, see in parts:
         status = "passed" if test.passed else "failed"
         mark = "✓" if test.passed else "✗"
+        fixes = _diagnosis(found) + "".join(f'<p class="ag-see">{_SEE[s]}</p>' for s in see)
         rows.append(
             f'<tr class="ag-{status}" id="part-{_e(test.grade_id)}">'
             f'<td class="ag-mark">{mark}</td><td><code>{_e(test.grade_id)}</code></td>'
             f'<td class="ag-points">{test.points:g} / {test.max_points:g}</td>'
             f'<td class="ag-message">{_inline(message) if message else ("Passed." if test.passed else "")}</td>'
-            f'<td>{_diagnosis(found)}{"".join(f"""<p class="ag-see">{_SEE[s]}</p>""" for s in see)}</td></tr>'
+            + (f"<td>{fixes}</td>" if with_fixes else "") + "</tr>"
         )
     return ('<h2>Parts</h2><table class="ag-parts"><thead><tr><th></th><th>Part</th><th>Points</th>'
-            '<th>What the grader found</th><th>How to fix it</th></tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>")
+            '<th>What the grader found</th>' + ("<th>How to fix it</th>" if with_fixes else "")
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
 def _training_section(artifacts, expected, reads) -> str:
     histories = {name: record for name, record in sorted(artifacts.items()) if record.get("kind") == "history"}
     if not histories:
         if expected.get("thresholds"):  # a task that trains
-            return ('<h2 id="ag-training">Training</h2><p>The grader kept no training record: the training cell did not '
-                    "finish, so there are no curves to show.</p>")
+            return ('<h2 id="ag-training">Training</h2><p>The grader kept no training record: the training '
+                    "cell did not finish, so there are no curves to show.</p>")
         return ""
     blocks = []
     for name, record in histories.items():
@@ -306,7 +306,8 @@ def _plot(record: dict, expected: dict) -> str:
                 axes.plot(range(1, len(values) + 1), values, marker="o", label=key)
         if title == "Accuracy":
             for key, threshold in (expected.get("thresholds") or {}).items():
-                axes.axhline(threshold, color="tab:green", linestyle="--", label=f"{key} target {threshold:g}")
+                colour = "tab:purple" if key.startswith("val_") else "tab:green"
+                axes.axhline(threshold, color=colour, linestyle="--", label=f"{key} target {threshold:g}")
         if budget:
             axes.axvline(budget, color="tab:red", linestyle=":", label=f"epoch budget ({budget})")
         axes.set_title(title)
@@ -348,8 +349,8 @@ def _model_section(artifacts, expected) -> str:
         for what, yours, task, ok in rows
     )
     layers = " → ".join(_layer_text(layer) for layer in summary.get("layers") or [])
-    return ('<h2 id="ag-model">Your model and the task</h2><table class="ag-model"><thead><tr><th></th><th>Your model</th>'
-            f'<th>The task</th><th></th></tr></thead><tbody>{body}</tbody></table>'
+    return ('<h2 id="ag-model">Your model and the task</h2><table class="ag-model"><thead><tr><th></th>'
+            f'<th>Your model</th><th>The task</th><th></th></tr></thead><tbody>{body}</tbody></table>'
             f'<p class="ag-layers">Your layers: {_e(layers) or "none"}</p>'
             + _diagnosis(_pairs(diagnostics.diagnose(expected, model=summary))))
 
@@ -379,7 +380,8 @@ def _unit_text(units, activation) -> str:
 
 
 def _layer_text(layer: dict) -> str:
-    detail = [str(layer["output_shape"][-1])] if layer.get("class") in ("Dense", "Conv2D") and layer.get("output_shape") else []
+    sized = layer.get("class") in ("Dense", "Conv2D") and layer.get("output_shape")
+    detail = [str(layer["output_shape"][-1])] if sized else []  # units or filters
     if layer.get("activation") and layer.get("activation") != "linear":
         detail.append(layer["activation"])
     return f"{layer.get('class')}({', '.join(detail)})" if detail else str(layer.get("class"))
@@ -454,8 +456,10 @@ def _nbgrader_feedback(notebook, result) -> str:
     scores = {test.grade_id: test for test in result.tests}
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and meta.get("grade_id") in scores:
-            meta["score"], meta["points"] = scores[meta["grade_id"]].points, scores[meta["grade_id"]].max_points
+        if meta.get("grade"):
+            test = scores.get(meta.get("grade_id"))
+            meta["score"] = test.points if test else 0.0
+            meta["points"] = test.max_points if test else meta.get("points", 0.0)
         if meta.get("solution"):
             meta.setdefault("comment", None)
     formgrader = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
