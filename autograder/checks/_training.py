@@ -1,4 +1,4 @@
-"""Shared check: a History really is the record of the fit that trained its model.
+"""Shared by the training checks: the learner's History, and callbacks fed synthetic logs.
 
 A made-up History (accuracies typed in), one that lies, or a model trained elsewhere and
 loaded from disk all leave the model's optimizer with a step count that does not match the
@@ -27,3 +27,38 @@ def assert_trained_by_fit(history) -> None:
         "call and return the History that call gives back (do not load a trained model, train "
         "it twice, or edit the History)."
     )
+
+
+def learner_history(learner, returned_by: str):
+    """The learner's `history`: a real History with accuracies, from the fit that trained its model.
+
+    `returned_by` says where it comes from, for the message (e.g. "`train_mnist`").
+    """
+    history = learner.get("history")
+    assert isinstance(history, tf.keras.callbacks.History), (
+        f"{returned_by} should give the `History` that `model.fit(...)` returns, got "
+        f"{type(history).__name__}."
+    )
+    assert history.history.get("accuracy"), (
+        "The training history has no 'accuracy': compile the model with `metrics=['accuracy']`."
+    )
+    assert_trained_by_fit(history)
+    return history
+
+
+def run_callback(callback_class, accuracies, capsys):
+    """Feed synthetic epoch logs to a fresh callback, as `fit` would.
+
+    Returns the epoch at which it stopped training (None if it never did) and what it printed.
+    """
+    stub = tf.keras.Sequential([tf.keras.Input(shape=(1,)), tf.keras.layers.Dense(1)])
+    stub.stop_training = False
+    callback = callback_class()
+    callback.set_model(stub)
+    callback.on_train_begin(logs={})
+    for epoch, accuracy in enumerate(accuracies):
+        callback.on_epoch_begin(epoch, logs={})
+        callback.on_epoch_end(epoch, logs={"loss": 1.0 - accuracy, "accuracy": accuracy})
+        if stub.stop_training:
+            return epoch, capsys.readouterr().out
+    return None, capsys.readouterr().out

@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from autograder import data
-from autograder.checks._training import assert_trained_by_fit
+from autograder.checks._training import learner_history, run_callback
 from autograder.diagnostics import hints
 
 THRESHOLD = 0.995
@@ -91,16 +91,7 @@ def callback_class(learner):
 
 @pytest.fixture(scope="session")
 def history(learner):
-    history = learner.get("history")
-    assert isinstance(history, tf.keras.callbacks.History), (
-        "`history` should be the `History` that `model.fit(...)` returns in the training cell, got "
-        f"{type(history).__name__}. Run the training cell again without changing it."
-    )
-    assert "accuracy" in history.history and history.history["accuracy"], (
-        "The training history has no 'accuracy': compile the model with `metrics=['accuracy']`."
-    )
-    assert_trained_by_fit(history)
-    return history
+    return learner_history(learner, returned_by="The training cell")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -232,21 +223,6 @@ def test_reshape_and_normalize_values(reshape_and_normalize):
 # --------------------------------------------------------------------------- EarlyStoppingCallback
 
 
-def _run_callback(callback_class, accuracies, capsys):
-    """Feed synthetic epoch logs to a fresh callback, as `fit` would; return the stopping epoch."""
-    stub = tf.keras.Sequential([tf.keras.Input(shape=(1,)), tf.keras.layers.Dense(1)])
-    stub.stop_training = False
-    callback = callback_class()
-    callback.set_model(stub)
-    callback.on_train_begin(logs={})
-    for epoch, accuracy in enumerate(accuracies):
-        callback.on_epoch_begin(epoch, logs={})
-        callback.on_epoch_end(epoch, logs={"loss": 1.0 - accuracy, "accuracy": accuracy})
-        if stub.stop_training:
-            return epoch, capsys.readouterr().out
-    return None, capsys.readouterr().out
-
-
 @pytest.mark.parametrize(
     "accuracies, expected_stop",
     [
@@ -257,7 +233,7 @@ def _run_callback(callback_class, accuracies, capsys):
     ids=["first-epoch", "eighth-epoch", "never"],
 )
 def test_EarlyStoppingCallback_stops_at_threshold(callback_class, capsys, accuracies, expected_stop):
-    stopped, _ = _run_callback(callback_class, accuracies, capsys)
+    stopped, _ = run_callback(callback_class, accuracies, capsys)
     shown = ", ".join(f"{a:.4f}" for a in accuracies)
     if expected_stop is None:
         assert stopped is None, (
@@ -276,7 +252,7 @@ def test_EarlyStoppingCallback_stops_at_threshold(callback_class, capsys, accura
 
 
 def test_EarlyStoppingCallback_message(callback_class, capsys):
-    _, printed = _run_callback(callback_class, [0.98, 0.997], capsys)
+    _, printed = run_callback(callback_class, [0.98, 0.997], capsys)
     assert MESSAGE in printed, (
         f'When your callback stops training it should print "{MESSAGE}"; it printed {printed.strip()!r}.'
     )

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from autograder.checks._training import assert_trained_by_fit
+from autograder.checks._training import learner_history
 from autograder.diagnostics import hints
 from autograder.pytest_plugin import NAMESPACE
 
@@ -95,17 +95,7 @@ def model(learner):
 
 @pytest.fixture(scope="session")
 def history(learner):
-    history = learner.get("history")
-    assert isinstance(history, tf.keras.callbacks.History), (
-        "`history` should be the `History` that `model.fit(...)` returns in the training cell; got "
-        f"{type(history).__name__}. Run the training cell without changing it."
-    )
-    assert "accuracy" in history.history, (
-        "The training history has no 'accuracy', so the callback cannot see it: compile the model "
-        "with `metrics=['accuracy']`."
-    )
-    assert_trained_by_fit(history)
-    return history
+    return learner_history(learner, returned_by="The training cell")
 
 
 def _labels(dataset) -> np.ndarray:

@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 
 from autograder import data
-from autograder.checks._training import assert_trained_by_fit
+from autograder.checks._training import learner_history
 from autograder.diagnostics import hints
 from autograder.pytest_plugin import NAMESPACE
 
@@ -144,16 +144,7 @@ def model(learner):
 
 @pytest.fixture(scope="session")
 def history(learner):
-    history = learner.get("history")
-    assert isinstance(history, tf.keras.callbacks.History), (
-        "`history` should be the `History` that `model.fit(...)` returns in the training cell; got "
-        f"{type(history).__name__}. Run the training cell without changing it."
-    )
-    assert "accuracy" in history.history, (
-        "The training history has no 'accuracy': compile the model with `metrics=['accuracy']`."
-    )
-    assert_trained_by_fit(history)
-    return history
+    return learner_history(learner, returned_by="The training cell")
 
 
 def _labels(dataset) -> np.ndarray:
