@@ -7,7 +7,7 @@ from pathlib import Path
 
 from autograder import course as course_layout
 from autograder.distributed import BatchReport, grade_batch
-from autograder.grading import Course, SubmissionResult
+from autograder.grading import Course, SubmissionResult, write_atomically
 from autograder.report import REPORTS_DIR
 
 GRADES_CSV = "grades.csv"
@@ -50,9 +50,7 @@ def grade_sequentially(root: Path, assignment_id: str | None = None, student: st
 def _write_report(course: Course, result: SubmissionResult) -> None:
     from autograder.report import report_from_course, report_path
 
-    path = report_path(course.root, result.student, result.assignment)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report_from_course(course, result))
+    write_atomically(report_path(course.root, result.student, result.assignment), report_from_course(course, result))
 
 
 def grade_course(root: Path, assignment_id: str | None = None, student: str | None = None, *,

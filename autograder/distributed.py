@@ -21,7 +21,9 @@ import psutil
 from tqdm import tqdm
 
 from autograder import course as course_layout
-from autograder.grading import STATE_DIR, Course, GradedJob, GradingJob, Recorder, SubmissionResult, run_job
+from autograder.grading import (
+    STATE_DIR, Course, GradedJob, GradingJob, Recorder, SubmissionResult, run_job, write_atomically,
+)
 from autograder.submission import InvalidSubmission, parse_notebook
 
 GIB = 1 << 30
@@ -91,10 +93,7 @@ class Ledger:
 
     def record(self, job: GradingJob) -> None:
         self.entries[self.key(job)] = job.digest
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.entries, indent=1, sort_keys=True))
-        os.replace(temporary, self.path)
+        write_atomically(self.path, json.dumps(self.entries, indent=1, sort_keys=True))
 
 
 def execute(job: GradingJob, threads: int) -> GradedJob:
@@ -111,8 +110,7 @@ def _write_report(root: Path, graded: GradedJob, result: SubmissionResult) -> No
 
     path = report_path(root, graded.job.student, graded.job.assignment_id)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(report_for(graded, result))
+        write_atomically(path, report_for(graded, result))
     except Exception as error:  # the grade is recorded; say which report is missing and why
         print(f"warning: no feedback report for {graded.job.student}/{graded.job.assignment_id}: "
               f"{type(error).__name__}: {error}", file=sys.stderr)

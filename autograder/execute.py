@@ -35,6 +35,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Float, Integer, Unicode
 
 GIB = 1 << 30
+UNEXPECTED_DEATH = "The Python kernel died"  # marks deaths no grading limit caused (run_job retries those)
 
 # Run in the kernel before the first cell; nothing here is visible in the notebook.
 DETERMINISTIC_SETUP = """
@@ -218,7 +219,7 @@ class GuardedExecute(Execute):
         if self._watchdog is not None and self._watchdog.tripped:
             return (f"This cell used more than the memory limit of {self._memory_limit / GIB:g} GiB and was "
                     "stopped. Use smaller arrays or batches, or free what you no longer need.")
-        return ("The Python kernel died while running this cell (it exited, e.g. through os._exit() or "
+        return (f"{UNEXPECTED_DEATH} while running this cell (it exited, e.g. through os._exit() or "
                 "sys.exit() in a child, crashed, or was killed by the system). Everything defined before "
                 "was lost, so later cells that need it fail too.")
 

@@ -213,6 +213,15 @@ def _error_text(error) -> str:
     return f"{error.get('ename')}: {error.get('evalue')}"
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one (a crash mid-write included)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
 def read_submission(path: Path):
     """The notebook at `path`, or a SubmissionError saying why it cannot be graded."""
     path = Path(path)
@@ -268,6 +277,23 @@ class GradedJob:
 
 
 def run_job(job: GradingJob) -> GradedJob:
+    """Grade one submission; a kernel that died on its own (not by a grading limit) gets one
+    more try, since the machine may have been short of memory rather than the code wrong."""
+    graded = _run_job_once(job)
+    if _died_unexpectedly(graded):
+        retried = _run_job_once(job)
+        retried.seconds += graded.seconds
+        return retried
+    return graded
+
+
+def _died_unexpectedly(graded: "GradedJob") -> bool:
+    from autograder.execute import UNEXPECTED_DEATH
+
+    return any(UNEXPECTED_DEATH in text for text in graded.notebooks.values())
+
+
+def _run_job_once(job: GradingJob) -> GradedJob:
     """nbgrader autograde of one submission in a throw-away course folder with its own gradebook.
 
     This is where learner code runs. Nothing it can reach decides the grade: the caller
@@ -380,13 +406,11 @@ def grade_notebook(path: Path, assignment_id: str | None = None, student: str = 
         if feedback_to is not None or report_to is not None:
             html = course.feedback(assignment.id, student) / student / assignment.id / f"{assignment.id}.html"
         if feedback_to is not None:
-            Path(feedback_to).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(html, feedback_to)
+            write_atomically(feedback_to, html.read_text())
         if report_to is not None:
             from autograder.report import report_for
 
-            Path(report_to).parent.mkdir(parents=True, exist_ok=True)
-            Path(report_to).write_text(report_for(graded, result, html.read_text()))
+            write_atomically(report_to, report_for(graded, result, html.read_text()))
     return result
 
 

@@ -103,3 +103,25 @@ def test_missing_data_is_a_clear_error(tmp_path):
                      "AUTOGRADER_DATA_MIRROR"):
         assert expected in done.stderr
     assert not any((tmp_path / "cache").glob("mnist*")), "nothing half-written in the cache"
+
+
+def test_a_kernel_that_died_on_its_own_gets_one_more_try(monkeypatch):
+    from autograder import grading
+    from autograder.execute import UNEXPECTED_DEATH
+
+    runs = []
+
+    def run_once(job):
+        runs.append(job)
+        text = f'{{"evalue": "{UNEXPECTED_DEATH} while running this cell"}}' if len(runs) == 1 else "{}"
+        return grading.GradedJob(job, {"nb.ipynb": text}, seconds=2.0)
+
+    monkeypatch.setattr(grading, "_run_job_once", run_once)
+    graded = grading.run_job("a job")
+    assert len(runs) == 2 and graded.notebooks == {"nb.ipynb": "{}"} and graded.seconds == 4.0
+
+    runs.clear()
+    monkeypatch.setattr(grading, "_run_job_once", lambda job: runs.append(job) or grading.GradedJob(
+        job, {"nb.ipynb": '{"evalue": "This cell used more than the memory limit"}'}, seconds=1.0))
+    grading.run_job("a job")
+    assert len(runs) == 1, "a grading limit is not retried: it would trip again"
