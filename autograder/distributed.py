@@ -52,6 +52,10 @@ def collect_jobs(course: Course, assignment_id: str | None = None, student: str 
     """
     known = course_layout.assignments(course.root)
     config = (course.root / "nbgrader_config.py").read_text()
+    # What the learner's kernel must not see of this course (masters, other learners, grades).
+    hide = tuple(str(course.root / name) for name in (
+        course_layout.SOURCE_DIR, "submitted", "autograded", "feedback", "reports", "downloaded",
+        STATE_DIR, "gradebook.db", "grades.csv") if (course.root / name).exists())
     jobs, refused = [], []
     for student_dir in sorted(p for p in course.folder("submitted").glob("*") if p.is_dir()):
         if student and student_dir.name != student:
@@ -73,7 +77,7 @@ def collect_jobs(course: Course, assignment_id: str | None = None, student: str 
                 continue
             files = {assignment.notebook_name: nbformat.writes(parsed).encode()}
             jobs.append(GradingJob(assignment.id, student_dir.name, assignment.master.read_text(), files,
-                                   assignment.datasets, config))
+                                   assignment.datasets, config, hide))
     return jobs, refused
 
 

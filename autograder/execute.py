@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -32,7 +33,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Float, Integer, Unicode
+from traitlets import Bool, Float, Integer, List, Unicode
 
 GIB = 1 << 30
 UNEXPECTED_DEATH = "The Python kernel died"  # marks deaths no grading limit caused (run_job retries those)
@@ -103,30 +104,59 @@ def _kill(processes):
 
 
 @functools.cache
-def _offline_prefix() -> tuple[str, ...]:
-    """The command that runs a program without network, when this system permits it."""
+def _sandbox() -> tuple[tuple[str, ...], bool]:
+    """(command prefix that runs a program without network, whether it can also hide folders).
+
+    Tried in order: a network + mount namespace (root, or an unprivileged user namespace),
+    then a network namespace alone; () where this system permits neither.
+    """
     unshare = shutil.which("unshare")
-    for prefix in ((unshare, "--net"), (unshare, "--map-root-user", "--net")) if unshare else ():
-        try:
-            if subprocess.run([*prefix, "true"], capture_output=True, timeout=10).returncode == 0:
-                return prefix
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-    return ()
+    if not unshare:
+        return (), False
+    with tempfile.TemporaryDirectory() as probe:
+        for prefix, hides in (((unshare, "--net", "--mount"), True),
+                              ((unshare, "--map-root-user", "--net", "--mount"), True),
+                              ((unshare, "--net"), False),
+                              ((unshare, "--map-root-user", "--net"), False)):
+            test = ["sh", "-c", 'mount -t tmpfs none "$1"', "sh", probe] if hides else ["true"]
+            try:
+                if subprocess.run([*prefix, *test], capture_output=True, timeout=10).returncode == 0:
+                    return prefix, hides
+            except (OSError, subprocess.TimeoutExpired):
+                continue
+    return (), False
+
+
+def default_hidden_paths() -> list[str]:
+    """The checkout's master notebooks, when this package runs from one (an editable install)."""
+    solutions = Path(__file__).resolve().parent.parent / "solutions"
+    return [str(solutions)] if solutions.is_dir() else []
 
 
 class OfflineKernelManager(AsyncKernelManager):
-    """A kernel in its own empty network namespace, reached over Unix sockets (TCP cannot cross)."""
+    """A kernel in its own empty network namespace, reached over Unix sockets (TCP cannot cross).
+
+    Where the system allows a mount namespace too, `hidden_paths` (the master notebooks, other
+    learners' submissions, the gradebook) are covered by empty file systems for the kernel only.
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("transport", "ipc")
         # IPC endpoints are file paths: absolute, since kernel and grader have different cwds.
         self.ipc_folder = tempfile.mkdtemp(prefix="autograder-kernel-")
         kwargs.setdefault("ip", os.path.join(self.ipc_folder, "ipc"))
+        self.hidden_paths: list[str] = []
         super().__init__(**kwargs)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        return [*_offline_prefix(), *super().format_kernel_cmd(extra_arguments)]
+        prefix, can_hide = _sandbox()
+        command = super().format_kernel_cmd(extra_arguments)
+        hidden = [p for p in self.hidden_paths if os.path.exists(p)]
+        if not (can_hide and hidden):
+            return [*prefix, *command]
+        covers = [f"mount -t tmpfs -o size=64k none {shlex.quote(p)}" if os.path.isdir(p)
+                  else f"mount --bind /dev/null {shlex.quote(p)}" for p in hidden]
+        return [*prefix, "sh", "-c", " && ".join([*covers, 'exec "$@"']), "sh", *command]
 
 
 class GuardedExecute(Execute):
@@ -135,12 +165,13 @@ class GuardedExecute(Execute):
     memory_gib = Float(3.0, help="Default memory cap per grading job in GiB, when the master sets none").tag(config=True)
     setup_code = Unicode(DETERMINISTIC_SETUP, help="Run in the kernel before the first cell").tag(config=True)
     allow_network = Bool(False, help="Let learner code use the network").tag(config=True)
+    hidden_paths = List(Unicode(), help="Folders and files the kernel must not see (beside the checkout's masters)").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._ipc_folders = []
         if not self.allow_network:
-            if _offline_prefix():
+            if _sandbox()[0]:
                 self.kernel_manager_class = OfflineKernelManager
             else:
                 self.log.warning("This system does not let the grader take the network away from learner code.")
@@ -172,6 +203,7 @@ class GuardedExecute(Execute):
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         if isinstance(km, OfflineKernelManager):
+            km.hidden_paths = [*default_hidden_paths(), *self.hidden_paths]
             self._ipc_folders.append(km.ipc_folder)  # removed once the notebook is done
         return km
 

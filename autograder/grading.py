@@ -254,6 +254,7 @@ class GradingJob:
     files: dict[str, bytes]  # the submission folder: relative path -> content
     datasets: tuple[str, ...]
     config: str  # the course's nbgrader_config.py
+    hide: tuple[str, ...] = ()  # paths the learner's kernel must not see (other submissions, gradebook)
 
     @property
     def digest(self) -> str:
@@ -306,6 +307,7 @@ def _run_job_once(job: GradingJob) -> GradedJob:
         limits = nbformat.reads(job.master, as_version=4).metadata.get("autograder", {}).get("limits", {})
         for name, value in limits.items():
             setattr(config.GuardedExecute, name, value)
+        config.GuardedExecute.hidden_paths = list(job.hide)
         course = Course(work, config)
         source = course.folder("source") / job.assignment_id
         source.mkdir(parents=True)

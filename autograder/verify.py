@@ -61,10 +61,7 @@ def _save(value, folder: Path, name: str, how: str) -> None:
     import numpy as np
 
     record = {"call": how == "call"}
-    try:
-        import tensorflow as tf
-    except ImportError:
-        tf = None
+    tf = sys.modules.get("tensorflow")  # a Keras object means TensorFlow is loaded; never load it here
     if tf is not None and isinstance(value, tf.keras.callbacks.History):
         record.update(kind="history", history=_plain(value.history), epoch=list(value.epoch),
                       params=_plain(getattr(value, "params", {}) or {}))

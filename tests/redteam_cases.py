@@ -279,6 +279,14 @@ cells = [''.join(c['source']) for p in masters for c in json.load(open(p))['cell
 found = [re.search(r"q3_answer = (.+)", c) for c in cells if 'BEGIN SOLUTION' in c]
 q3_answer = eval(found[0].group(1)) if found and found[0] else %s
 """ % wrong(3))), expect={"test_q3_answer": ("zero", "")}),
+    Case("reads-the-masters-beside-the-package", "cheat", QUIZ, notebook_case(QUIZ, set_source("q4_answer", """
+import autograder, json, re
+from pathlib import Path
+checkout = Path(autograder.__file__).resolve().parent.parent
+cells = [''.join(c['source']) for p in checkout.glob('solutions/*/c1w1-quiz.ipynb') for c in json.load(open(p))['cells']]
+found = [re.search(r"q4_answer = (.+)", c) for c in cells if 'BEGIN SOLUTION' in c]
+q4_answer = eval(found[0].group(1)) if found and found[0] else %s
+""" % wrong(4))), expect={"test_q4_answer": ("zero", "")}),
     Case("writes-the-gradebook", "cheat", QUIZ, notebook_case(QUIZ, chain(*[
         set_source(f"q{n}_answer", f"q{n}_answer = {wrong(n)}") for n in range(1, 5)], set_source("q5_answer", """
 import glob, sqlite3
