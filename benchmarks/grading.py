@@ -100,6 +100,7 @@ def bench_overhead(ids):
 
 def make_batch_course(folder: Path, count: int, assignment_id=W1) -> Path:
     assignment = course_layout.assignment(assignment_id)
+    folder.mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", folder)
     (folder / "solutions" / assignment_id).mkdir(parents=True)
     shutil.copy(assignment.master, folder / "solutions" / assignment_id)
