@@ -100,11 +100,15 @@ def execute_submission(path: Path) -> Learner:
 def learner(request) -> Learner:
     namespace = request.config.stash.get(NAMESPACE, None)
     if namespace is not None:
-        return Learner(namespace)
+        yield Learner(namespace)
+        return
     submission = request.config.getoption("submission")
     if not submission:
         pytest.skip("no submission to check: pass --submission NOTEBOOK")
     path = Path(submission).resolve()
     if not path.is_file():
         raise pytest.UsageError(f"--submission {submission}: no such file")
-    return execute_submission(path)
+    learner = execute_submission(path)
+    # Checks then see the learner's relative paths (`data/...`) as the grading kernel does.
+    with contextlib.chdir(path.parent):
+        yield learner

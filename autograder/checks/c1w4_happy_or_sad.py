@@ -1,7 +1,5 @@
 """Hidden checks for c1w4-happy-or-sad: a dataset of 80 faces and a convnet that fits it to 99.9%."""
-import contextlib
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +7,6 @@ import tensorflow as tf
 
 from autograder.checks._training import learner_history
 from autograder.diagnostics import hints
-from autograder.pytest_plugin import NAMESPACE
 
 IMAGE_SHAPE = (150, 150, 3)
 BATCH_SIZE = 10
@@ -47,18 +44,6 @@ VERIFY = {
     "test_create_and_compile_model_compile": {"create_and_compile_model": "call"},
     "test_training_reaches_target": {"history": "value"},
 }
-
-@pytest.fixture(scope="session", autouse=True)
-def _in_submission_folder(request):
-    """Direct runs (`pytest <this module> --submission NOTEBOOK`): the learner's relative paths
-    (`data/...`) start from the notebook's folder, as they do in the grading kernel."""
-    submission = request.config.getoption("submission", None)
-    if not submission or request.config.stash.get(NAMESPACE, None) is not None:
-        yield
-        return
-    with contextlib.chdir(Path(submission).resolve().parent):
-        yield
-
 
 @pytest.fixture(scope="session")
 def dataset(learner):

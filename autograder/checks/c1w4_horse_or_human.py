@@ -5,7 +5,6 @@ images, or the reduced copy (the same 1283 images shrunk to 100x100 grayscale) t
 them where the official files cannot be downloaded. `grading_variant()` asks the grader's verified
 cache (autograder.data.variant), else reads data/horse-or-human-VARIANT.txt.
 """
-import contextlib
 import re
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import tensorflow as tf
 from autograder import data
 from autograder.checks._training import learner_history
 from autograder.diagnostics import hints
-from autograder.pytest_plugin import NAMESPACE
 
 IMAGE_SIZE = (100, 100)  # the target size the notebook states
 IMAGE_SHAPE = (*IMAGE_SIZE, 3)
@@ -91,18 +89,6 @@ VERIFY = {
     "test_training_accuracy": {"history": "value"},
     "test_training_validation_accuracy": {"history": "value"},
 }
-
-@pytest.fixture(scope="session", autouse=True)
-def _in_submission_folder(request):
-    """Direct runs (`pytest <this module> --submission NOTEBOOK`): the learner's relative paths
-    (`data/...`) start from the notebook's folder, as they do in the grading kernel."""
-    submission = request.config.getoption("submission", None)
-    if not submission or request.config.stash.get(NAMESPACE, None) is not None:
-        yield
-        return
-    with contextlib.chdir(Path(submission).resolve().parent):
-        yield
-
 
 @pytest.fixture(scope="session")
 def datasets(learner):
