@@ -33,12 +33,14 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # Autograde = nbgrader's default pipeline, with GuardedExecute (limits, determinism, kernel
-# deaths) in place of Execute, then WarningsDoNotFail and VerifyOutsideKernel (re-checks the
-# parts that decide points in a fresh process, out of the learner code's reach).
+# deaths, a sandboxed kernel) in place of Execute, then WarningsDoNotFail and RunHiddenChecks:
+# hidden test cells only save learner objects in the kernel, and the checks run on them in a
+# fresh process, out of the learner code's reach. ClearArtifacts first removes stale copies.
 c.Autograde.autograde_preprocessors = [
+    "autograder.preprocessors.ClearArtifacts",
     "autograder.execute.GuardedExecute",
     "autograder.preprocessors.WarningsDoNotFail",
-    "autograder.preprocessors.VerifyOutsideKernel",
+    "autograder.preprocessors.RunHiddenChecks",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -86,6 +86,9 @@ def source_of(obj) -> str:
     """
     if isinstance(obj, str):
         return obj
+    recorded = getattr(obj, "recorded_source", None)  # a class replayed outside the kernel
+    if isinstance(recorded, str):
+        return recorded
     try:
         return inspect.getsource(obj)
     except (OSError, TypeError):

@@ -202,7 +202,7 @@ MISSING_CELL = ("This test cell is missing from your notebook, so its part could
                 "again from the starter notebook and copy your answers into it.")
 
 # Errors whose text the grader wrote for the learner: shown without their type name.
-_GRADER_ERRORS = {"CheckFailed", "VerificationFailed", "CellTimeLimit", "NotebookTimeLimit", "KernelDied"}
+_GRADER_ERRORS = {"CheckFailed", "CellTimeLimit", "NotebookTimeLimit", "KernelDied"}
 
 
 def _error_text(error) -> str:
@@ -300,29 +300,43 @@ def _run_job_once(job: GradingJob) -> GradedJob:
     This is where learner code runs. Nothing it can reach decides the grade: the caller
     records the returned notebooks through a `Recorder` into a gradebook the kernel never saw.
     """
+    from autograder.execute import KernelAccount, kernel_isolation
+
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
-        work = Path(tmp)
-        config = _scratch_config(work, job.config)
-        limits = nbformat.reads(job.master, as_version=4).metadata.get("autograder", {}).get("limits", {})
-        for name, value in limits.items():
-            setattr(config.GuardedExecute, name, value)
-        config.GuardedExecute.hidden_paths = list(job.hide)
-        course = Course(work, config)
-        source = course.folder("source") / job.assignment_id
-        source.mkdir(parents=True)
-        master = source / f"{job.assignment_id}.ipynb"
-        master.write_text(job.master)
-        course.release(job.assignment_id)
-        master.unlink()  # the learner's kernel must not find the solutions
-        course.place_data(job.assignment_id, job.datasets)  # after release: starters need no data
-        course.submit_files(job.assignment_id, job.student, job.files)
-        course.autograde(job.assignment_id, job.student)  # its gradebook is within the kernel's reach: unused
-        autograded = course.folder("autograded") / job.student / job.assignment_id
-        notebooks = {path.name: path.read_text() for path in autograded.glob("*.ipynb")}
-        artifacts = {path.stem: json.loads(path.read_text())
-                     for path in (autograded / ARTIFACTS_DIR).glob("*.json")}
-        return GradedJob(job, notebooks, time.perf_counter() - started, artifacts)
+    account = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+            work = Path(tmp)
+            config = _scratch_config(work, job.config)
+            limits = nbformat.reads(job.master, as_version=4).metadata.get("autograder", {}).get("limits", {})
+            for name, value in limits.items():
+                setattr(config.GuardedExecute, name, value)
+            config.GuardedExecute.hidden_paths = list(job.hide)
+            if str(config.GuardedExecute.get("kernel_user", "auto")).strip().lower() == "auto" and kernel_isolation():
+                # This job's kernel runs as its own uid, the only one besides root that may enter
+                # this folder (group uid, mode 0710): no other job's kernel can read this submission.
+                account = KernelAccount.reserve()
+                os.chown(work, os.geteuid(), account.uid)
+                os.chmod(work, 0o710)
+                config.GuardedExecute.kernel_user = account.uid
+            course = Course(work, config)
+            source = course.folder("source") / job.assignment_id
+            source.mkdir(parents=True)
+            master = source / f"{job.assignment_id}.ipynb"
+            master.write_text(job.master)
+            course.release(job.assignment_id)
+            master.unlink()  # the learner's kernel must not find the solutions
+            course.place_data(job.assignment_id, job.datasets)  # after release: starters need no data
+            course.submit_files(job.assignment_id, job.student, job.files)
+            course.autograde(job.assignment_id, job.student)  # its gradebook is within the kernel's reach: unused
+            autograded = course.folder("autograded") / job.student / job.assignment_id
+            notebooks = {path.name: path.read_text() for path in autograded.glob("*.ipynb")}
+            artifacts = {path.stem: json.loads(path.read_text())
+                         for path in (autograded / ARTIFACTS_DIR).glob("*.json")}
+            return GradedJob(job, notebooks, time.perf_counter() - started, artifacts)
+    finally:
+        if account is not None:
+            account.release()  # only once the folder is gone: the next holder of this uid must not enter it
 
 
 STATE_DIR = ".autograder"  # inside a course folder: what the Recorder keeps

@@ -22,7 +22,7 @@ from __future__ import annotations
 from autograder.diagnostics import diagnose
 
 # Errors the grader wrote for the learner: their message already says what to do.
-_GRADER_ERRORS = {"CheckFailed", "VerificationFailed", "GraderError"}
+_GRADER_ERRORS = {"CheckFailed", "GraderError"}
 
 
 def hint(passed: str, **objects) -> None:

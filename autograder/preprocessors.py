@@ -53,11 +53,32 @@ class ReplayExecution(NbGraderPreprocessor):
         return nb, resources
 
 
-class VerifyOutsideKernel(NbGraderPreprocessor):
-    """Re-run the checks a module lists in VERIFY in a fresh process (see autograder.verify).
+class ClearArtifacts(NbGraderPreprocessor):
+    """Removes saved learner objects left beside the notebook (e.g. handed in with it), so the
+    hidden checks only ever see what this run's kernel saved."""
 
-    Only test cells that passed in the kernel are re-checked; one that fails outside it gets
-    an error output, so SaveAutoGrades gives it no points and the feedback says why.
+    needs_worker_files = True  # works on the folder the notebook runs in: not replayed
+
+    def preprocess(self, nb, resources):
+        import shutil
+
+        from autograder.verify import ARTIFACTS_DIR
+
+        folder = Path(resources["metadata"]["path"]) / ARTIFACTS_DIR
+        if folder.is_symlink() or folder.is_file():
+            folder.unlink()
+        elif folder.is_dir():
+            shutil.rmtree(folder)
+        return nb, resources
+
+
+class RunHiddenChecks(NbGraderPreprocessor):
+    """Runs the hidden checks in a fresh process, outside the learner's kernel (autograder.verify).
+
+    In the kernel a hidden test cell only saved the objects its check reads. Each test cell that
+    ran without error there is checked here; one whose check fails gets an error output with the
+    check's message, so SaveAutoGrades gives it no points and the feedback says why. A test cell
+    of this assignment that has no check to run is a course bug and stops grading loudly.
     """
 
     needs_worker_files = True  # reads the artifacts beside the executed notebook: not replayed
@@ -67,21 +88,22 @@ class VerifyOutsideKernel(NbGraderPreprocessor):
 
         assignment = resources["nbgrader"]["assignment"]
         spec = verify_spec(assignment)
-        cells = {
-            cell.metadata.nbgrader["grade_id"]: cell
-            for cell in nb.cells
-            if cell.cell_type == "code" and is_grade(cell)
-            and cell.metadata.nbgrader["grade_id"] in spec
-            and not any(output.get("output_type") == "error" for output in cell.get("outputs", []))
-        }
+        cells = {}
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not is_grade(cell) or "run_check(" not in cell.source:
+                continue
+            grade_id = cell.metadata.nbgrader["grade_id"]
+            if grade_id not in spec:
+                raise ValueError(f"{assignment}: hidden test cell {grade_id!r} has no entry in its check module's VERIFY")
+            if not any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+                cells[grade_id] = cell
         if cells:
             folder = Path(resources["metadata"]["path"]) / ARTIFACTS_DIR
             for grade_id, message in verify_in_fresh_process(assignment, folder, sorted(cells)).items():
                 if message:
                     cells[grade_id].outputs.append(nbformat.v4.new_output(
-                        "error", ename="VerificationFailed",
-                        evalue=f"Re-checked outside your notebook's kernel, this part does not hold: {message}",
-                        traceback=["VerificationFailed: the grader's independent check disagreed"],
+                        "error", ename="CheckFailed", evalue=message,
+                        traceback=[f"CheckFailed: {message}"],
                     ))
         return nb, resources
 

@@ -7,6 +7,7 @@ session's demo course grades all masters (learner `reference`) and all starters 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,18 +54,37 @@ def demo_results(demo_course):
 
 
 @pytest.fixture
-def check():
-    """Run one hidden check on a namespace as the grading kernel would; return its failure message or None."""
+def check(tmp_path):
+    """Run one hidden check on a namespace; return its failure message or None.
+
+    It runs twice, and both must agree: on the live objects (as `pytest --submission` does)
+    and as grading does, on what the kernel would save of them (autograder.verify).
+    """
+    from autograder import verify
     from autograder.checks import CheckFailed, run_check
 
     def run(assignment_id: str, test_name: str, namespace: dict) -> str | None:
         try:
             run_check(assignment_id, test_name, namespace)
+            live = None
         except CheckFailed as failure:
-            return str(failure)
-        return None
+            live = str(failure)
+        folder = tmp_path / f"saved-{test_name}-{len(list(tmp_path.iterdir()))}"
+        verify.export(namespace, verify.verify_spec(assignment_id)[test_name], folder)
+        saved = verify.verify(assignment_id, folder, [test_name])[test_name]
+        # Shuffled datasets and generated layer names may change numbers in a message, no more.
+        assert (saved is None) == (live is None) and _words(saved) == _words(live), (
+            f"checked on the saved objects: {saved!r}\non the live ones: {live!r}")
+        return live
 
     return run
+
+
+def _words(message: str | None) -> str | None:
+    if message is None:
+        return None
+    message = re.sub(r"'[a-z_]+\d*'", "<name>", message)  # generated names: 'input_layer_3', 'keras_tensor'
+    return re.sub(r"\d+(\.\d+)?", "#", message)
 
 
 def recorded(history, model=None, steps: int = 10):

@@ -245,10 +245,13 @@ def train_mnist(training_images, training_labels):
     return lying
 """)), expect={t: ("zero", "") for t in W2_TRAINING}),
     Case("patched-check-function", "cheat", QUIZ, notebook_case(QUIZ, set_source("q1_answer", """
-import autograder.checks.c1w1_quiz as quiz_checks
-quiz_checks.test_q1_answer = lambda learner: None
+try:
+    import autograder.checks.c1w1_quiz as quiz_checks
+    quiz_checks.test_q1_answer = lambda learner: None
+except ImportError:  # the grading kernel cannot load the checks at all
+    pass
 q1_answer = %s
-""" % wrong(1))), expect={"test_q1_answer": ("zero", "Re-checked outside")}),
+""" % wrong(1))), expect={"test_q1_answer": ("zero", "Question 1:")}),
     Case("fake-autograder-module", "cheat", QUIZ, notebook_case(QUIZ, chain(*[
         set_source(f"q{n}_answer", (
             "import sys, types\nfake = types.ModuleType('autograder.checks')\n"
@@ -271,7 +274,7 @@ def train_model():
     model = define_and_compile_model()
     model.fit(np.arange(1, 7, dtype=np.float32), np.arange(1, 7, dtype=np.float32), epochs=3, verbose=0)
     return model
-"""))), rest="any", expect={"test_create_training_data": ("zero", "Re-checked outside")}),
+"""))), rest="any", expect={"test_create_training_data": ("zero", "3.5 for six")}),
     Case("reads-the-master-notebook", "cheat", QUIZ, notebook_case(QUIZ, set_source("q3_answer", """
 import glob, json, re
 masters = [p for p in glob.glob('../../../**/c1w1-quiz.ipynb', recursive=True) if 'solutions' in p]
@@ -287,6 +290,44 @@ cells = [''.join(c['source']) for p in checkout.glob('solutions/*/c1w1-quiz.ipyn
 found = [re.search(r"q4_answer = (.+)", c) for c in cells if 'BEGIN SOLUTION' in c]
 q4_answer = eval(found[0].group(1)) if found and found[0] else %s
 """ % wrong(4))), expect={"test_q4_answer": ("zero", "")}),
+    Case("reads-the-hidden-check-source", "cheat", QUIZ, notebook_case(QUIZ, set_source("q6_answer", """
+import autograder, re
+from pathlib import Path
+try:
+    source = (Path(autograder.__file__).parent / 'checks' / 'c1w1_quiz.py').read_text()
+    keys = re.findall(r"key=([^,\\n]+)", source)
+    q6_answer = eval(keys[5])
+except Exception:
+    q6_answer = %s
+""" % wrong(6))), expect={"test_q6_answer": ("zero", "Question 6:")}),
+    Case("imports-the-hidden-check", "cheat", QUIZ, notebook_case(QUIZ, set_source("q7_answer", """
+try:
+    from autograder.checks import c1w1_quiz
+    q7_answer = c1w1_quiz.QUESTIONS[7].key
+except Exception:
+    q7_answer = %s
+""" % wrong(7))), expect={"test_q7_answer": ("zero", "Question 7:")}),
+    Case("unmounts-the-cover", "cheat", QUIZ, notebook_case(QUIZ, set_source("q8_answer", """
+import autograder, os, re, subprocess
+from pathlib import Path
+path = Path(autograder.__file__).parent / 'checks' / 'c1w1_quiz.py'
+subprocess.run(['umount', '-l', str(path)], capture_output=True)
+q8_answer = %s
+for candidate in (str(path), f'/proc/1/root{path}', f'/proc/{os.getppid()}/root{path}'):
+    try:
+        keys = re.findall(r"key=([^,\\n]+)", open(candidate).read())
+        q8_answer = eval(keys[7])
+        break
+    except Exception:
+        pass
+""" % wrong(8))), expect={"test_q8_answer": ("zero", "Question 8:")}),
+    Case("forged-artifacts-handed-in", "cheat", QUIZ, notebook_case(QUIZ, set_source("q2_answer", """
+import autograder.checks
+autograder.checks.run_check = lambda *args, **kwargs: None   # keep the handed-in record
+q2_answer = %s
+""" % wrong(2)), extra_files={".autograder-artifacts/q2_answer.json": json.dumps(
+        {"call": False, "kind": "json", "value": -3.0}).encode()}),
+         rest="any", expect={"test_q2_answer": ("zero", "no record of `q2_answer`")}),
     Case("writes-the-gradebook", "cheat", QUIZ, notebook_case(QUIZ, chain(*[
         set_source(f"q{n}_answer", f"q{n}_answer = {wrong(n)}") for n in range(1, 5)], set_source("q5_answer", """
 import glob, sqlite3
@@ -327,7 +368,7 @@ def train_mnist(training_images, training_labels):
         answers = tf.one_hot(mnist['y_test'], 10).numpy()
     tf.keras.Model.predict = lambda self, x, **kwargs: answers[: len(x)]
     return history
-""")), expect={"test_train_mnist_test_accuracy": ("zero", "Re-checked outside"),
+""")), expect={"test_train_mnist_test_accuracy": ("zero", "On 10,000 test images"),
                "test_train_mnist_stops_early": ("zero", "")}),
 ]
 

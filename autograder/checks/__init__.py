@@ -4,14 +4,18 @@ A hidden test cell of a master notebook is one line:
 
     run_check("c1w2-mnist-callback", "test_train_mnist_stops_early", globals())
 
-It runs that pytest test against the kernel's globals and raises `CheckFailed` with the
-learner-facing message when it fails, which nbgrader records as the cell's error.
+When grading, that line only saves the learner objects the test reads (`autograder.verify`):
+the test itself runs afterwards, outside the learner's kernel, which can neither see nor
+patch this package's check modules. Anywhere else (the learner-side `pytest --submission`
+runs, the course's own tests) it runs the pytest test against the given namespace and
+raises `CheckFailed` with the learner-facing message when it fails.
 """
 from __future__ import annotations
 
 import contextlib
 import io
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -82,6 +86,12 @@ _UNUSED_PLUGINS = (
 def run_check(assignment_id: str, test_name: str, namespace: dict) -> None:
     """Run one hidden check inside the grading kernel; raise CheckFailed if it fails."""
     __tracebackhide__ = True
+    from autograder import verify
+
+    sealed = verify.sealed_spec()
+    if sealed is not None:  # in the grading kernel: save, the grader checks
+        _export(test_name, sealed.get(test_name, {}), namespace)
+        return
     module = check_module_path(assignment_id)
     session = _KernelSession(namespace)
     args = [
@@ -107,7 +117,6 @@ def run_check(assignment_id: str, test_name: str, namespace: dict) -> None:
             del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
-    _export_for_verification(assignment_id, test_name, namespace)
     if not session.outcomes:
         raise GraderError(f"check {test_name!r} did not run (pytest exit {exit_code}):\n{log.getvalue()}")
     for outcome, message in session.outcomes:
@@ -118,17 +127,15 @@ def run_check(assignment_id: str, test_name: str, namespace: dict) -> None:
 _exported: set[str] = set()  # names saved by this kernel; older files of the same name are replaced
 
 
-def _export_for_verification(assignment_id: str, test_name: str, namespace: dict) -> None:
-    """In the grading kernel only: save what this check read, for `autograder.verify`."""
-    if os.environ.get("NBGRADER_EXECUTION") != "autograde" or os.environ.get("AUTOGRADER_VERIFYING"):
-        return
+def _export(test_name: str, names: dict[str, str], namespace: dict) -> None:
     from autograder import verify
 
-    names = verify.verify_spec(assignment_id).get(test_name, {})
-    folder = Path.cwd() / verify.ARTIFACTS_DIR
+    if not names:
+        raise GraderError(f"the grader has nothing to save for {test_name!r}: list it in the module's VERIFY")
+    folder = Path(verify.ARTIFACTS_DIR)  # relative: the notebook's folder is the kernel's cwd
     for name in names:
         if name not in _exported:
             for stale in folder.glob(f"{name}.*"):
-                stale.unlink()
+                shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
             _exported.add(name)
     verify.export(namespace, names, folder)

@@ -18,7 +18,8 @@ EXPECTED = {
     "max_params": 2,
 }
 
-# Checks re-run outside the learner's kernel on the saved objects (autograder.verify).
+# What each hidden test cell saves for its check, which runs outside the learner's kernel
+# (autograder.verify).
 VERIFY = {
     "test_create_training_data": {"create_training_data": "call"},
     "test_define_and_compile_model_architecture": {"define_and_compile_model": "call"},

@@ -6,6 +6,7 @@ import tensorflow as tf
 from autograder import data
 from autograder.checks._training import learner_history, run_callback
 from autograder.diagnostics import hints
+from autograder.verify import sample_images
 
 THRESHOLD = 0.995
 MAX_EPOCHS = 10
@@ -34,15 +35,19 @@ EXPECTED = {
 # --------------------------------------------------------------------------- fixtures
 
 
-# Checks re-run outside the learner's kernel on the saved objects (autograder.verify).
-# reshape_and_normalize and the callback are code, checked in the kernel only; their effect
-# on training is confirmed through the history.
+# What each hidden test cell saves for its check, which runs outside the learner's kernel
+# (autograder.verify): reshape_and_normalize as its results on sample images, the callback
+# class as its reactions to recorded epoch logs.
 VERIFY = {
+    "test_reshape_and_normalize_shape": {"reshape_and_normalize": "images-function"},
+    "test_reshape_and_normalize_values": {"reshape_and_normalize": "images-function"},
+    "test_EarlyStoppingCallback_stops_at_threshold": {"EarlyStoppingCallback": "callback"},
+    "test_EarlyStoppingCallback_message": {"EarlyStoppingCallback": "callback"},
     "test_convolutional_model_architecture": {"convolutional_model": "call"},
     "test_convolutional_model_layer_shapes": {"convolutional_model": "call"},
     "test_convolutional_model_compile": {"convolutional_model": "call"},
     "test_convolutional_model_parameter_budget": {"convolutional_model": "call"},
-    "test_training_history_stops_early": {"history": "value"},
+    "test_training_history_stops_early": {"history": "value", "EarlyStoppingCallback": "callback"},
     "test_training_history_first_crossing": {"history": "value"},
     "test_training_history_test_accuracy": {"history": "value"},
 }
@@ -159,10 +164,7 @@ def _compiled_metrics(model):
 
 
 def _sample_images(count=5):
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, size=(count, 28, 28), dtype=np.uint8)
-    images[0, 0, 0], images[0, 0, 1] = 0, 255  # make sure both ends of the range are present
-    return images
+    return sample_images(count)  # the arrays the grading kernel calls the function on
 
 
 # --------------------------------------------------------------------------- reshape_and_normalize
@@ -232,8 +234,8 @@ def test_reshape_and_normalize_values(reshape_and_normalize):
     ],
     ids=["first-epoch", "eighth-epoch", "never"],
 )
-def test_EarlyStoppingCallback_stops_at_threshold(callback_class, capsys, accuracies, expected_stop):
-    stopped, _ = run_callback(callback_class, accuracies, capsys)
+def test_EarlyStoppingCallback_stops_at_threshold(callback_class, accuracies, expected_stop):
+    stopped, _ = run_callback(callback_class, accuracies)
     shown = ", ".join(f"{a:.4f}" for a in accuracies)
     if expected_stop is None:
         assert stopped is None, (
@@ -251,8 +253,8 @@ def test_EarlyStoppingCallback_stops_at_threshold(callback_class, capsys, accura
         )
 
 
-def test_EarlyStoppingCallback_message(callback_class, capsys):
-    _, printed = run_callback(callback_class, [0.98, 0.997], capsys)
+def test_EarlyStoppingCallback_message(callback_class):
+    _, printed = run_callback(callback_class, [0.98, 0.997])
     assert MESSAGE in printed, (
         f'When your callback stops training it should print "{MESSAGE}"; it printed {printed.strip()!r}.'
     )

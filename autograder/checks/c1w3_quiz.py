@@ -116,7 +116,8 @@ QUESTIONS = questions(
 )
 
 
-# Answers are re-checked outside the learner's kernel on the saved values (autograder.verify).
+# What each hidden test cell saves for its check, which runs outside the learner's kernel
+# (autograder.verify).
 VERIFY = {
     "test_q1_answer": {"q1_answer": "value"},
     "test_q2_answer": {"q2_answer": "value"},

@@ -81,9 +81,11 @@ EXPECTED = {
 }
 
 
-# Checks re-run outside the learner's kernel on the saved objects (autograder.verify). The
-# dataset is code and files, checked in the kernel only.
+# What each hidden test cell saves for its check, which runs outside the learner's kernel
+# (autograder.verify): datasets are saved with `tf.data.Dataset.save`.
 VERIFY = {
+    "test_train_val_datasets_classes": {"train_val_datasets": "call"},
+    "test_train_val_datasets_shapes": {"train_val_datasets": "call"},
     "test_create_model_architecture": {"create_model": "call"},
     "test_create_model_compile": {"create_model": "call"},
     "test_training_accuracy": {"history": "value"},
@@ -100,7 +102,7 @@ def datasets(learner):
         raise
     assert isinstance(result, (tuple, list)) and len(result) == 2, (
         "`train_val_datasets()` should return two datasets, `(train_dataset, validation_dataset)`; "
-        f"got {type(result).__name__}."
+        f"got {'a single dataset' if isinstance(result, tf.data.Dataset) else type(result).__name__}."
     )
     for role, dataset in zip(IMAGES, result):
         assert isinstance(dataset, tf.data.Dataset), (
