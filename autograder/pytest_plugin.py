@@ -10,7 +10,6 @@ session fixture, `learner`, which wraps the submission's namespace:
 from __future__ import annotations
 
 import contextlib
-import os
 import traceback
 from pathlib import Path
 

@@ -34,7 +34,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 
 ARTIFACTS_DIR = ".autograder-artifacts"
 EXPORTS_ENV = "AUTOGRADER_EXPORTS"  # JSON {test: {name: how}} for the kernel, set by GuardedExecute
@@ -195,8 +194,8 @@ class _ImagesFunction:
 
         for sample, error, result, changed in self._runs:
             if images.dtype == sample.dtype and np.array_equal(images, sample):
-                if changed is not None:
-                    images[...] = changed.reshape(images.shape) if changed.size == images.size else images
+                if changed is not None and changed.size == images.size:  # it wrote into its input
+                    images[...] = changed.reshape(images.shape)
                 if error:
                     raise recreated_error(*error)
                 return result.copy() if isinstance(result, np.ndarray) else result
@@ -257,8 +256,7 @@ def _save(value, folder: Path, name: str, how: str) -> dict:
     elif tf is not None and isinstance(value, tf.keras.Model):
         value.save(folder / f"{name}.keras")
         record.update(kind="model", model=model_summary(value))
-    elif tf is not None and _datasets(value, tf) is not None:
-        parts = _datasets(value, tf)
+    elif tf is not None and (parts := _datasets(value, tf)) is not None:
         target = folder / f"{name}.datasets"
         shutil.rmtree(target, ignore_errors=True)
         repeats = []

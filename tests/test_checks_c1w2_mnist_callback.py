@@ -1,5 +1,4 @@
 """Each W2 hidden check fails on a purpose-made wrong submission, with a message for the learner."""
-import numpy as np
 import pytest
 import tensorflow as tf
 

@@ -1,5 +1,4 @@
 """The same submission graded twice: the same score and, on the CPU, the same per-epoch accuracies."""
-from pathlib import Path
 
 import nbformat
 

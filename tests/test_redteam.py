@@ -4,7 +4,6 @@ One course holds every case as a learner; `autograder batch` grades them all onc
 Dask workers. Each case must leave the batch standing, cost exactly the parts it attacks or
 breaks, tell the learner why, and keep the gradebook consistent.
 """
-import re
 import shutil
 import time
 import zipfile

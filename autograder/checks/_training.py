@@ -1,12 +1,51 @@
-"""Shared by the training checks: the learner's History, and callbacks fed synthetic logs.
+"""Shared by the training checks: the learner's model, History and datasets, losses by name,
+and callbacks fed synthetic logs.
 
 A made-up History (accuracies typed in), one that lies, or a model trained elsewhere and
 loaded from disk all leave the model's optimizer with a step count that does not match the
 epochs the History reports. The grader re-runs this on saved copies outside the kernel.
 """
+import re
+
+import numpy as np
+import pytest
 import tensorflow as tf
 
 from autograder import verify
+
+# What image_dataset_from_directory says when the folder it got holds no class folders.
+_NO_CLASS_FOLDERS = re.compile(r"class_names|No images found in directory")
+
+
+def learner_model(learner, function: str):
+    """What the learner's `function()` returns, which must be a Keras model."""
+    model = learner.call(function)
+    assert isinstance(model, tf.keras.Model), (
+        f"`{function}()` should return a Keras model, got {type(model).__name__}."
+    )
+    return model
+
+
+def loss_name(loss) -> str:
+    """The name of a compiled loss: a string as given, else the object's or function's name."""
+    if isinstance(loss, str):
+        return loss
+    return getattr(loss, "name", None) or getattr(loss, "__name__", "") or type(loss).__name__
+
+
+def call_image_loader(learner, function: str, folder_advice: str):
+    """The learner's `function()`; when it found no class folders, the message says which folder to give."""
+    try:
+        return learner.call(function)
+    except pytest.fail.Exception as failure:
+        if _NO_CLASS_FOLDERS.search(failure.msg):
+            pytest.fail(f"{failure.msg}\n{folder_advice}", pytrace=False)
+        raise
+
+
+def dataset_labels(dataset) -> np.ndarray:
+    """Every label of a batched (images, labels) dataset, flat."""
+    return np.concatenate([np.reshape(labels.numpy(), (-1,)) for _, labels in dataset.take(1000)])
 
 
 def assert_trained_by_fit(history) -> None:

@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from autograder import data
-from autograder.checks._training import learner_history, run_callback
+from autograder.checks._training import learner_history, learner_model, loss_name, run_callback
 from autograder.diagnostics import hints
 
 THRESHOLD = 0.99
@@ -43,11 +43,7 @@ VERIFY = {
 
 @pytest.fixture(scope="session")
 def model(learner):
-    model = learner.call("create_and_compile_model")
-    assert isinstance(model, tf.keras.Model), (
-        f"`create_and_compile_model()` should return a Keras model, got {type(model).__name__}."
-    )
-    return model
+    return learner_model(learner, "create_and_compile_model")
 
 
 @pytest.fixture(scope="session")
@@ -62,12 +58,6 @@ def callback_class(learner):
 @pytest.fixture(scope="session")
 def history(learner):
     return learner_history(learner, returned_by="`train_mnist`")
-
-
-def _loss_name(loss):
-    if isinstance(loss, str):
-        return loss
-    return getattr(loss, "name", None) or getattr(loss, "__name__", "") or type(loss).__name__
 
 
 def test_create_and_compile_model_output_shape(model):
@@ -89,7 +79,7 @@ def test_create_and_compile_model_output_shape(model):
 
 def test_create_and_compile_model_compile(model):
     assert getattr(model, "optimizer", None) is not None, "Compile the model before returning it."
-    loss = _loss_name(model.loss)
+    loss = loss_name(model.loss)
     assert loss in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), (
         "The labels are digits 0-9 (not one-hot vectors), so use "
         f"`loss='sparse_categorical_crossentropy'`; got {loss!r}." + hints(EXPECTED, model=model)

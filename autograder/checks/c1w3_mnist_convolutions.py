@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from autograder import data
-from autograder.checks._training import learner_history, run_callback
+from autograder.checks._training import learner_history, learner_model, loss_name, run_callback
 from autograder.diagnostics import hints
 from autograder.verify import sample_images
 
@@ -66,10 +66,7 @@ def reshape_and_normalize(learner):
 
 @pytest.fixture(scope="session")
 def model(learner):
-    model = learner.call("convolutional_model")
-    assert isinstance(model, tf.keras.Model), (
-        f"`convolutional_model()` should return a Keras model, got {type(model).__name__}."
-    )
+    model = learner_model(learner, "convolutional_model")
     try:
         input_shape = model.input_shape
     except (AttributeError, ValueError):
@@ -148,12 +145,6 @@ def _conv_and_pool(model):
         f"Flatten/Dense, so the feature maps are shrunk before the dense layers. Your layers: {names}."
     )
     return layers[conv], layers[pool]
-
-
-def _loss_name(loss):
-    if isinstance(loss, str):
-        return loss
-    return getattr(loss, "name", None) or getattr(loss, "__name__", "") or type(loss).__name__
 
 
 def _compiled_metrics(model):
@@ -308,7 +299,7 @@ def test_convolutional_model_layer_shapes(model):
 
 def test_convolutional_model_compile(model):
     assert getattr(model, "optimizer", None) is not None, "Compile the model before returning it."
-    loss = _loss_name(model.loss)
+    loss = loss_name(model.loss)
     assert loss in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), (
         "The labels are digits 0-9 (not one-hot vectors), so use "
         f"`loss='sparse_categorical_crossentropy'`; got {loss!r}." + hints(EXPECTED, model=model)

@@ -5,7 +5,6 @@ images, or the reduced copy (the same 1283 images shrunk to 100x100 grayscale) t
 them where the official files cannot be downloaded. `grading_variant()` asks the grader's verified
 cache (autograder.data.variant), else reads data/horse-or-human-VARIANT.txt.
 """
-import re
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,7 @@ import pytest
 import tensorflow as tf
 
 from autograder import data
-from autograder.checks._training import learner_history
+from autograder.checks._training import call_image_loader, dataset_labels, learner_history, learner_model, loss_name
 from autograder.diagnostics import hints
 
 IMAGE_SIZE = (100, 100)  # the target size the notebook states
@@ -47,7 +46,6 @@ _VARIANT_WORDS = {
 
 # Keras' errors when the folder it is given holds no class subfolders (a class folder such as
 # data/horse-or-human/horses) or the wrong number of them.
-_NO_CLASS_FOLDERS = re.compile(r"class_names|No images found in directory")
 FOLDER_ADVICE = (
     "`image_dataset_from_directory` takes every SUBFOLDER of the directory you give it as one class. "
     "Give it the parent folders, `data/horse-or-human` for training and "
@@ -94,12 +92,7 @@ VERIFY = {
 
 @pytest.fixture(scope="session")
 def datasets(learner):
-    try:
-        result = learner.call("train_val_datasets")
-    except pytest.fail.Exception as failure:
-        if _NO_CLASS_FOLDERS.search(failure.msg):
-            pytest.fail(f"{failure.msg}\n{FOLDER_ADVICE}", pytrace=False)
-        raise
+    result = call_image_loader(learner, "train_val_datasets", FOLDER_ADVICE)
     assert isinstance(result, (tuple, list)) and len(result) == 2, (
         "`train_val_datasets()` should return two datasets, `(train_dataset, validation_dataset)`; "
         f"got {'a single dataset' if isinstance(result, tf.data.Dataset) else type(result).__name__}."
@@ -123,11 +116,7 @@ def datasets(learner):
 
 @pytest.fixture(scope="session")
 def model(learner):
-    model = learner.call("create_model")
-    assert isinstance(model, tf.keras.Model), (
-        f"`create_model()` should return a Keras model, got {type(model).__name__}."
-    )
-    return model
+    return learner_model(learner, "create_model")
 
 
 @pytest.fixture(scope="session")
@@ -135,13 +124,9 @@ def history(learner):
     return learner_history(learner, returned_by="The training cell")
 
 
-def _labels(dataset) -> np.ndarray:
-    return np.concatenate([np.reshape(labels.numpy(), (-1,)) for _, labels in dataset.take(1000)])
-
-
 def test_train_val_datasets_classes(datasets):
     for role, dataset in datasets.items():
-        labels = _labels(dataset)
+        labels = dataset_labels(dataset)
         found = sorted({float(v) for v in labels})
         assert len(found) == 2, (
             f"Your {role} dataset holds only one class (every label is {found[0]:g}). " + FOLDER_ADVICE
@@ -197,12 +182,6 @@ def test_train_val_datasets_shapes(datasets):
         )
 
 
-def _loss_name(loss):
-    if isinstance(loss, str):
-        return loss
-    return getattr(loss, "name", None) or getattr(loss, "__name__", "") or type(loss).__name__
-
-
 def test_create_model_architecture(model):
     assert tuple(model.input_shape) == (None, *IMAGE_SHAPE), (
         f"The model's input should match the images, shape (None, {IMAGE_SIZE[0]}, {IMAGE_SIZE[1]}, 3); "
@@ -236,7 +215,7 @@ def test_create_model_compile(model):
     assert getattr(model, "optimizer", None) is not None and getattr(model, "loss", None) is not None, (
         "Compile the model before returning it: `model.compile(optimizer=..., loss=..., metrics=['accuracy'])`."
     )
-    loss = _loss_name(model.loss)
+    loss = loss_name(model.loss)
     assert loss in ("binary_crossentropy", "BinaryCrossentropy"), (
         f"With one sigmoid output and labels 0/1 the loss should be `'binary_crossentropy'`; got {loss!r}."
         + hints(EXPECTED, model=model)
