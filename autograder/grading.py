@@ -30,7 +30,7 @@ from traitlets.utils.importstring import import_item
 
 from autograder import course as course_layout
 from autograder import data
-from autograder.checks import NOT_IMPLEMENTED
+from autograder.cell_failures import error_text, failed_cells, why_undefined
 from autograder.submission import InvalidSubmission, parse_notebook
 from autograder.verify import ARTIFACTS_DIR
 
@@ -177,40 +177,26 @@ class Course:
 def _test_messages(notebook) -> dict[str, str]:
     """grade_id -> the error a test cell ended with ('' when it passed), in notebook order.
 
-    A test that failed only because the name it checks was never defined points at the error
-    of the cell that should have defined it (a time limit, a dead kernel, …).
+    A test that failed only because a name was never defined says which earlier cell failed to
+    define it, and why (its error, a time limit, a dead kernel, …).
     """
-    messages, cell_errors = {}, {}
-    for cell in notebook.cells:
+    messages = {}
+    for index, cell in enumerate(notebook.cells):
         meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or not meta.get("grade"):
             continue
         errors = [out for out in cell.get("outputs", []) if out.get("output_type") == "error"]
-        if meta.get("solution") and errors:
-            cell_errors[meta["grade_id"]] = _error_text(errors[-1])
-        if not meta.get("grade"):
-            continue
-        message = _error_text(errors[-1]) if errors else ""
+        message = error_text(errors[-1]) if errors else ""
         undefined = re.match(r"NameError: name '(\w+)' is not defined", message)
-        if undefined and undefined.group(1) in cell_errors:
-            message = f"`{undefined.group(1)}` was never defined, because its cell failed: {cell_errors[undefined.group(1)]}"
+        failures = failed_cells(notebook, before=index) if undefined else []
+        if failures:
+            message = why_undefined(undefined.group(1), failures)
         messages[meta["grade_id"]] = message
     return messages
 
 
 MISSING_CELL = ("This test cell is missing from your notebook, so its part could not be graded. Start "
                 "again from the starter notebook and copy your answers into it.")
-
-# Errors whose text the grader wrote for the learner: shown without their type name.
-_GRADER_ERRORS = {"CheckFailed", "CellTimeLimit", "NotebookTimeLimit", "KernelDied"}
-
-
-def _error_text(error) -> str:
-    if error.get("ename") in _GRADER_ERRORS:
-        return error.get("evalue", "")
-    if error.get("ename") == "NotImplementedError":
-        return NOT_IMPLEMENTED
-    return f"{error.get('ename')}: {error.get('evalue')}"
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -84,6 +84,7 @@ class RunHiddenChecks(NbGraderPreprocessor):
     needs_worker_files = True  # reads the artifacts beside the executed notebook: not replayed
 
     def preprocess(self, nb, resources):
+        from autograder.cell_failures import failed_cells
         from autograder.verify import ARTIFACTS_DIR, verify_in_fresh_process, verify_spec
 
         assignment = resources["nbgrader"]["assignment"]
@@ -99,7 +100,8 @@ class RunHiddenChecks(NbGraderPreprocessor):
                 cells[grade_id] = cell
         if cells:
             folder = Path(resources["metadata"]["path"]) / ARTIFACTS_DIR
-            for grade_id, message in verify_in_fresh_process(assignment, folder, sorted(cells)).items():
+            outcomes = verify_in_fresh_process(assignment, folder, sorted(cells), failed_cells(nb))
+            for grade_id, message in outcomes.items():
                 if message:
                     cells[grade_id].outputs.append(nbformat.v4.new_output(
                         "error", ename="CheckFailed", evalue=message,

@@ -16,10 +16,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.cell_failures import FailedCell, defined_names, why_undefined
 from autograder.diagnostics import explain
 
-# Set by run_check when checks run inside the grading kernel.
+# Set by run_check: the learner's names, and the cells that failed before the checks ran.
 NAMESPACE = pytest.StashKey[dict]()
+CELL_FAILURES = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser):
@@ -33,19 +35,15 @@ def pytest_addoption(parser):
 class Learner:
     """The learner's names, with failures worded for the learner."""
 
-    def __init__(self, namespace: dict, cell_errors: dict[str, BaseException] | None = None):
+    def __init__(self, namespace: dict, cell_failures: list[FailedCell] | None = None):
         self.namespace = namespace
-        self.cell_errors = cell_errors or {}
+        self.cell_failures = cell_failures or []
 
     def get(self, name: str):
         __tracebackhide__ = True
         if name in self.namespace:
             return self.namespace[name]
-        hint = "run the cell that defines it"
-        if self.cell_errors:
-            cells = ", ".join(f"{cell} ({type(e).__name__}: {e})" for cell, e in self.cell_errors.items())
-            hint = f"a cell raised an error before defining it: {cells}"
-        pytest.fail(f"`{name}` is not defined: {hint}.", pytrace=False)
+        pytest.fail(why_undefined(name, self.cell_failures), pytrace=False)
 
     def call(self, name: str, *args, **kwargs):
         """Call the learner's function; its exceptions become a learner message."""
@@ -79,7 +77,7 @@ def execute_submission(path: Path) -> Learner:
 
     notebook = nbformat.read(path, as_version=4)
     namespace: dict = {"__name__": "__main__"}
-    errors: dict[str, BaseException] = {}
+    errors: list[FailedCell] = []
     transform = TransformerManager().transform_cell
     with contextlib.chdir(path.parent):
         for index, cell in enumerate(notebook.cells):
@@ -90,7 +88,7 @@ def execute_submission(path: Path) -> Learner:
             try:
                 exec(compile(transform(cell.source), f"<{name}>", "exec"), namespace)
             except Exception as error:
-                errors[name] = error
+                errors.append(FailedCell(name, f"{type(error).__name__}: {error}", defined_names(cell.source)))
                 traceback.print_exc()
     return Learner(namespace, errors)
 
@@ -99,7 +97,7 @@ def execute_submission(path: Path) -> Learner:
 def learner(request) -> Learner:
     namespace = request.config.stash.get(NAMESPACE, None)
     if namespace is not None:
-        yield Learner(namespace)
+        yield Learner(namespace, request.config.stash.get(CELL_FAILURES, []))
         return
     submission = request.config.getoption("submission")
     if not submission:

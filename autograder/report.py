@@ -328,8 +328,7 @@ def _model_section(artifacts, expected) -> str:
     if summary is None:
         return ('<h2 id="ag-model">Your model and the task</h2><p>The grader kept no record of your model: the cell '
                 "that builds it did not run to the end.</p>")
-    units = (summary.get("output_shape") or [None])[-1]
-    activation = (summary.get("layers") or [{}])[-1].get("activation")
+    units, activation = diagnostics.head_of(summary)
     heads = expected.get("head") or ()
     rows = [
         ("Input shape", _shape(summary.get("input_shape")),

@@ -34,6 +34,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograder.model_files import load_model, save_model
 
 ARTIFACTS_DIR = ".autograder-artifacts"
 EXPORTS_ENV = "AUTOGRADER_EXPORTS"  # JSON {test: {name: how}} for the kernel, set by GuardedExecute
@@ -41,15 +42,22 @@ MAX_DATASET_ELEMENTS = 2000  # a dataset that repeats (or is huge) is saved up t
 
 # The epoch accuracies every learner callback class is fed in the kernel; the checks look up
 # the runs they need (a check asking for another run is a course bug, caught by the tests).
+# No value equals a task's threshold (0.99, 0.995): `>=` and the course's own `>` both stop
+# where the task says, and no verdict hinges on an accuracy exactly at the threshold.
 CALLBACK_LOGS = (
     (0.995,),
+    (0.997,),
     (0.98, 0.993),
     (0.98, 0.997),
-    (0.90, 0.95, 0.97, 0.98, 0.985, 0.987, 0.989, 0.990, 0.999),
+    (0.90, 0.95, 0.97, 0.98, 0.985, 0.987, 0.989, 0.9905, 0.999),
     (0.95, 0.98, 0.9899, 0.989, 0.98),
-    (0.90, 0.95, 0.97, 0.98, 0.99, 0.992, 0.994, 0.995, 0.999),
+    (0.90, 0.95, 0.97, 0.98, 0.99, 0.992, 0.994, 0.9955, 0.999),
     (0.95, 0.98, 0.99, 0.993, 0.9949, 0.994),
 )
+# Keras logs the accuracy under the name it was compiled with: 'accuracy', or 'acc' for
+# `metrics=['acc']`. A callback may read either; whether it matches the learner's own model
+# shows in the real training, which the checks judge through the History.
+CALLBACK_KEYS = ("accuracy", "acc")
 
 
 def sample_images(count: int = 5, dtype: str = "uint8"):
@@ -65,30 +73,39 @@ def sample_images(count: int = 5, dtype: str = "uint8"):
 SAMPLE_IMAGE_CALLS = ((1, "uint8"), (5, "uint8"), (5, "float64"))
 
 
-def verify_spec(assignment_id: str) -> dict[str, dict[str, str]]:
-    """The module's VERIFY, read from its source without importing it (no TensorFlow here)."""
+def _module_constants(assignment_id: str, *names: str) -> dict:
+    """Literal constants of a check module, read from its source without importing it (no TensorFlow here)."""
     from autograder.checks import check_module_path
 
     tree = ast.parse(check_module_path(assignment_id).read_text())
+    found = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "VERIFY" for t in node.targets):
-            return ast.literal_eval(node.value)
-    return {}
+        for target in getattr(node, "targets", []):
+            if getattr(target, "id", None) in names:
+                found[target.id] = ast.literal_eval(node.value)
+    return found
 
 
-def export_spec(assignment_id: str | None) -> dict[str, dict[str, str]]:
-    """What each hidden test cell of the assignment saves, for the kernel's environment."""
+def verify_spec(assignment_id: str) -> dict[str, dict[str, str]]:
+    """The module's VERIFY: what each hidden test cell saves."""
+    return _module_constants(assignment_id, "VERIFY").get("VERIFY", {})
+
+
+def export_spec(assignment_id: str | None) -> dict:
+    """What the kernel needs to save for the checks: each test's names (`tests`), and the input
+    shape the task gives its model (`input_shape`, so a model built without one can still be saved)."""
     from autograder.checks import GraderError
 
     if not assignment_id:
         return {}
     try:
-        return verify_spec(assignment_id)
+        constants = _module_constants(assignment_id, "VERIFY", "INPUT_SHAPE")
     except GraderError:  # an assignment without checks
         return {}
+    return {"tests": constants.get("VERIFY", {}), "input_shape": constants.get("INPUT_SHAPE")}
 
 
-def sealed_spec() -> dict[str, dict[str, str]] | None:
+def sealed_spec() -> dict | None:
     """In a grading kernel: the spec the grader passed in (None elsewhere: checks run in-process)."""
     if os.environ.get("NBGRADER_EXECUTION") != "autograde" or os.environ.get("AUTOGRADER_VERIFYING"):
         return None
@@ -98,21 +115,26 @@ def sealed_spec() -> dict[str, dict[str, str]] | None:
 
 # ---- in the kernel -------------------------------------------------------------------
 
-def export(namespace: dict, names: dict[str, str], folder: Path) -> None:
+def export(namespace: dict, names: dict[str, str], folder: Path, input_shape=None) -> None:
     """Save the learner objects a check reads, or why there is nothing to save: the check then
-    gives the learner the same message it would give in the kernel."""
+    gives the learner the same message it would give in the kernel. `input_shape`: the one the
+    task gives its model, for a model saved before it was built."""
+    from autograder.behaviour import NotRebuildable
+
     folder.mkdir(exist_ok=True)
     for name, how in names.items():
         if (folder / f"{name}.json").exists():
             continue
         try:
-            record = _export_one(namespace, name, how, folder)
+            record = _export_one(namespace, name, how, folder, input_shape)
+        except NotRebuildable as refusal:  # the learner's own code inside a model: the message says what to write
+            record = {"kind": "unsaved", "message": str(refusal)}
         except Exception as error:  # the object exists but cannot be kept
             record = {"kind": "unsaved", "reason": f"{type(error).__name__}: {error}"}
         (folder / f"{name}.json").write_text(json.dumps(record))
 
 
-def _export_one(namespace: dict, name: str, how: str, folder: Path) -> dict:
+def _export_one(namespace: dict, name: str, how: str, folder: Path, input_shape=None) -> dict:
     if name not in namespace:
         return {"kind": "undefined"}
     if how == "source":
@@ -130,7 +152,7 @@ def _export_one(namespace: dict, name: str, how: str, folder: Path) -> dict:
             return {"kind": "error", "call": True, "error": [type(error).__name__, str(error)]}
     else:
         value = namespace[name]
-    return _save(value, folder, name, how)
+    return _save(value, folder, name, how, input_shape)
 
 
 def _probe_callback(cls) -> dict:
@@ -164,6 +186,9 @@ def _probe_images_function(function, folder: Path, name: str) -> dict:
         except Exception as error:
             run["error"] = [type(error).__name__, str(error)]
         else:
+            tf = sys.modules.get("tensorflow")
+            if tf is not None and isinstance(result, tf.Tensor):  # a tensor is an array too
+                result = result.numpy()
             if isinstance(result, np.ndarray) and result.dtype != object:
                 np.save(folder / f"{name}.{index}.result.npy", result, allow_pickle=False)
             else:
@@ -224,7 +249,7 @@ def run_callback(callback_class, accuracies) -> tuple[int | None, str]:
         callback.on_train_begin(logs={})
         for epoch, accuracy in enumerate(accuracies):
             callback.on_epoch_begin(epoch, logs={})
-            callback.on_epoch_end(epoch, logs={"loss": 1.0 - accuracy, "accuracy": accuracy})
+            callback.on_epoch_end(epoch, logs={"loss": 1.0 - accuracy, **dict.fromkeys(CALLBACK_KEYS, accuracy)})
             if stub.stop_training:
                 return epoch, printed.getvalue()
     return None, printed.getvalue()
@@ -241,7 +266,7 @@ def recreated_error(ename: str, message: str) -> Exception:
     return type(ename, (Exception,), {})(message)
 
 
-def _save(value, folder: Path, name: str, how: str) -> dict:
+def _save(value, folder: Path, name: str, how: str, input_shape=None) -> dict:
     import numpy as np
 
     record = {"call": how == "call"}
@@ -251,11 +276,9 @@ def _save(value, folder: Path, name: str, how: str) -> dict:
         record.update(kind="history", history=_plain(getattr(value, "history", {})),
                       epoch=list(getattr(value, "epoch", [])), params=_plain(getattr(value, "params", {}) or {}))
         if isinstance(getattr(value, "model", None), tf.keras.Model):
-            value.model.save(folder / f"{name}.keras")
-            record["model"] = model_summary(value.model)
+            record["model"] = model_summary(save_model(value.model, folder / f"{name}.keras", input_shape))
     elif tf is not None and isinstance(value, tf.keras.Model):
-        value.save(folder / f"{name}.keras")
-        record.update(kind="model", model=model_summary(value))
+        record.update(kind="model", model=model_summary(save_model(value, folder / f"{name}.keras", input_shape)))
     elif tf is not None and (parts := _datasets(value, tf)) is not None:
         target = folder / f"{name}.datasets"
         shutil.rmtree(target, ignore_errors=True)
@@ -293,7 +316,9 @@ def _datasets(value, tf):
 
 
 def model_summary(model) -> dict:
-    """What feedback shows of a model: layers, shapes, parameters, compile settings."""
+    """What feedback shows of a model: layers, shapes, parameters, head, compile settings."""
+    from autograder import behaviour
+
     def shape(value):
         return None if value is None else [None if d is None else int(d) for d in value]
 
@@ -309,9 +334,10 @@ def model_summary(model) -> dict:
         except (AttributeError, ValueError):
             return None
 
-    compiled = model.get_compile_config() or {}
     optimizer = getattr(model, "optimizer", None)
     params = attribute("count_params")
+    last, activation = behaviour.head(model) if model.built else (None, None)
+    loss = getattr(model, "loss", None)
     return {
         "input_shape": shape(attribute("input_shape")),
         "output_shape": shape(attribute("output_shape")),
@@ -319,11 +345,12 @@ def model_summary(model) -> dict:
         "layers": [
             {"class": type(layer).__name__, "name": layer.name, "output_shape": layer_output(layer),
              "params": int(layer.count_params()) if layer.built else 0,
-             "activation": getattr(getattr(layer, "activation", None), "__name__", None)}
+             "activation": behaviour.activation_name(layer.activation) if hasattr(layer, "activation") else None}
             for layer in model.layers
         ],
-        "loss": compiled.get("loss") if isinstance(compiled.get("loss"), str) else None,
-        "metrics": [m for m in (compiled.get("metrics") or []) if isinstance(m, str)],
+        "head": {"units": behaviour.units(last), "activation": activation} if last is not None else None,
+        "loss": behaviour.described_loss(loss) if loss is not None else None,
+        "metrics": behaviour.metric_names(model),
         "optimizer": type(optimizer).__name__ if optimizer is not None else None,
     }
 
@@ -349,6 +376,9 @@ def _tuples(obj: dict):
     return tuple(obj["__tuple__"]) if set(obj) == {"__tuple__"} else obj
 
 
+_PLAIN_OBJECTS = "Build it from the plain Keras, tf.data and numpy objects the task asks for."
+
+
 def load(folder: Path) -> tuple[dict, dict[str, str]]:
     """The namespace the checks see, rebuilt without learner code from what was saved, and
     for each name that could not be saved or loaded, why."""
@@ -361,7 +391,8 @@ def load(folder: Path) -> tuple[dict, dict[str, str]]:
             if kind == "undefined":
                 continue  # the check says the name is not defined, as it would in the kernel
             if kind == "unsaved":
-                problems[name] = f"the grader could not save it ({record.get('reason')})"
+                problems[name] = record.get("message") or (
+                    f"`{name}`: the grader could not save it ({record.get('reason')}). {_PLAIN_OBJECTS}")
                 continue
             if kind == "error":
                 error = recreated_error(*record["error"])
@@ -373,7 +404,7 @@ def load(folder: Path) -> tuple[dict, dict[str, str]]:
                 continue
             value = _load_value(folder, name, record)
         except Exception as error:
-            problems[name] = f"the grader could not load it ({type(error).__name__}: {error})"
+            problems[name] = f"`{name}`: the grader could not load it ({type(error).__name__}: {error}). {_PLAIN_OBJECTS}"
             continue
         namespace[name] = (lambda v=value: v) if record.get("call") else value
     return namespace, problems
@@ -393,12 +424,12 @@ def _load_value(folder: Path, name: str, record: dict):
     import tensorflow as tf
 
     if kind == "model":
-        return tf.keras.models.load_model(folder / f"{name}.keras", safe_mode=True)
+        return load_model(folder / f"{name}.keras")
     if kind == "history":
         history = tf.keras.callbacks.History()
         history.history, history.epoch, history.params = record["history"], record["epoch"], record["params"]
         if record.get("model"):  # the saved model's summary; its weights are in the .keras file
-            history.set_model(tf.keras.models.load_model(folder / f"{name}.keras", safe_mode=True))
+            history.set_model(load_model(folder / f"{name}.keras"))
         return history
     if kind == "images-function":
         return _ImagesFunction(folder, name, record["runs"])
@@ -421,8 +452,9 @@ def _load_value(folder: Path, name: str, record: dict):
     raise ValueError(f"unknown artifact kind {kind!r} for {name}")
 
 
-def verify(assignment_id: str, folder: Path, tests: list[str]) -> dict[str, str | None]:
-    """Run `tests` on the saved objects; None where a test holds, else the learner message."""
+def verify(assignment_id: str, folder: Path, tests: list[str], cell_failures: list | None = None) -> dict[str, str | None]:
+    """Run `tests` on the saved objects; None where a test holds, else the learner message.
+    `cell_failures`: the notebook's cells that failed (autograder.cell_failures.FailedCell)."""
     from autograder.checks import CheckFailed, run_check
 
     spec = verify_spec(assignment_id)
@@ -439,21 +471,22 @@ def verify(assignment_id: str, folder: Path, tests: list[str]) -> dict[str, str 
                 "(e.g. code that replaces or patches the grader)."
             )
         elif any(name in problems for name in names):
-            outcomes[test] = " ".join(f"`{name}`: {problems[name]}." for name in names if name in problems) + (
-                " Build it from the plain Keras, tf.data and numpy objects the task asks for.")
+            outcomes[test] = " ".join(problems[name] for name in names if name in problems)
         else:
             try:
-                run_check(assignment_id, test, namespace)
+                run_check(assignment_id, test, namespace, cell_failures)
                 outcomes[test] = None
             except CheckFailed as failure:
                 outcomes[test] = str(failure)
     return outcomes
 
 
-def verify_in_fresh_process(assignment_id: str, folder: Path, tests: list[str], timeout: int = 900) -> dict[str, str | None]:
+def verify_in_fresh_process(assignment_id: str, folder: Path, tests: list[str], cell_failures: list | None = None,
+                            timeout: int = 900) -> dict[str, str | None]:
     done = subprocess.run(
         # -P: the notebook's folder (the cwd, written by learner code) is not put on sys.path.
         [sys.executable, "-P", "-m", "autograder.verify", assignment_id, str(folder), *tests],
+        input=json.dumps([failure.to_json() for failure in cell_failures or []]),
         capture_output=True, text=True, timeout=timeout, cwd=folder.parent if folder.is_dir() else None,
         env={**os.environ, "AUTOGRADER_VERIFYING": "1", "CUDA_VISIBLE_DEVICES": ""},
     )
@@ -465,8 +498,11 @@ def verify_in_fresh_process(assignment_id: str, folder: Path, tests: list[str], 
 
 
 def main(argv: list[str]) -> int:
+    from autograder.cell_failures import FailedCell
+
     assignment_id, folder, *tests = argv
-    print(json.dumps(verify(assignment_id, Path(folder), tests)))
+    failures = [FailedCell.from_json(data) for data in json.loads(sys.stdin.read() or "[]")]
+    print(json.dumps(verify(assignment_id, Path(folder), tests, failures)))
     return 0
 
 

@@ -78,22 +78,27 @@ class QuietCallback(tf.keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def test_callback_checks_pass_on_a_right_callback(check):
-    namespace = {"EarlyStoppingCallback": RightCallback}
+@pytest.mark.parametrize("callback", [RightCallback, StrictCallback, OldKeyCallback],
+                         ids=["at-least", "strictly-above", "acc-key"])
+def test_callback_checks_pass_on_right_callbacks(check, callback):
+    """`>=` as the task says, `>` as the course's notebooks write it, and the metric read as 'acc'
+    (right where the model is compiled with `metrics=['acc']`; the training shows whether it is)."""
+    namespace = {"EarlyStoppingCallback": callback}
     assert check(A, "test_EarlyStoppingCallback_stops_at_threshold", namespace) is None
-    assert check(A, "test_EarlyStoppingCallback_message", namespace) is None
+
+
+def test_callback_message_passes(check):
+    assert check(A, "test_EarlyStoppingCallback_message", {"EarlyStoppingCallback": RightCallback}) is None
 
 
 @pytest.mark.parametrize(
     "callback, expected",
     [
-        (OldKeyCallback, "not 'acc'"),
-        (StrictCallback, "should stop at epoch 7"),
         (EagerCallback, "stopped it at epoch 3"),
         (EpochCallback, "should stop at epoch 0"),
         (object, "subclasses `tf.keras.callbacks.Callback`"),
     ],
-    ids=["acc-key", "strict", "eager", "epoch-count", "not-a-callback"],
+    ids=["eager", "epoch-count", "not-a-callback"],
 )
 def test_callback_check_fails_on_wrong_callbacks(check, callback, expected):
     message = check(A, "test_EarlyStoppingCallback_stops_at_threshold", {"EarlyStoppingCallback": callback})
@@ -116,19 +121,22 @@ def fake_history(accuracies, model=None, record=True):
 @pytest.mark.parametrize(
     "accuracies, expected",
     [
-        ([0.95, 0.97, 0.98], "below 99%"),
-        ([0.9] * 9 + [0.991], "all 10 epochs"),
+        ([0.95, 0.97, 0.98], "without reaching 99%"),
+        ([0.9] * 10, "more capacity"),
+        ([0.9] * 10 + [0.991], "at most 10"),
         ([0.95, 0.991, 0.992, 0.995], "first reached 99% at epoch 2"),
     ],
-    ids=["too-low", "budget", "late-stop"],
+    ids=["stopped-below", "too-low", "over-budget", "late-stop"],
 )
 def test_history_checks_fail(check, accuracies, expected):
     message = check(A, "test_train_mnist_stops_early", {"history": fake_history(accuracies)})
     assert message and expected in message
 
 
-def test_history_check_passes_on_a_clean_stop(check):
-    assert check(A, "test_train_mnist_stops_early", {"history": fake_history([0.95, 0.98, 0.992])}) is None
+@pytest.mark.parametrize("accuracies", [[0.95, 0.98, 0.992], [0.9] * 9 + [0.991], [0.95, 0.99, 0.992]],
+                         ids=["clean-stop", "reached-on-the-last-epoch", "strict-callback-at-exactly-99"])
+def test_history_check_passes_on_a_clean_stop(check, accuracies):
+    assert check(A, "test_train_mnist_stops_early", {"history": fake_history(accuracies)}) is None
 
 
 def test_history_without_accuracy_or_not_a_history(check):

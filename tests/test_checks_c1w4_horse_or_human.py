@@ -162,7 +162,7 @@ def test_model_checks_pass_on_a_right_model(check):
         ({"input_shape": (150, 150, 3)}, "architecture", "(None, 100, 100, 3)"),
         ({"pool": False}, "architecture", "followed by `MaxPooling2D`"),
         ({"units": 2, "activation": "softmax"}, "architecture", "`Dense(1, activation='sigmoid')`"),
-        ({"activation": "relu"}, "architecture", "activation 'relu'"),
+        ({"activation": "relu"}, "architecture", "1 unit with relu"),
         ({"loss": "mse"}, "compile", "'binary_crossentropy'"),
         ({"optimizer": "adam"}, "compile", "RMSprop(learning_rate=0.001)"),
         ({"optimizer": tf.keras.optimizers.RMSprop(learning_rate=0.01)}, "compile", "learning rate should be 0.001"),

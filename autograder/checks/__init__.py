@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.pytest_plugin import NAMESPACE, failure_message
+from autograder.cell_failures import NOT_IMPLEMENTED
+from autograder.pytest_plugin import CELL_FAILURES, NAMESPACE, failure_message
 
-NOT_IMPLEMENTED = "Part of your code is not implemented yet: replace `raise NotImplementedError()` with your code."
 CHECKS_DIR = Path(__file__).resolve().parent
 
 
@@ -44,12 +44,14 @@ def check_module_path(assignment_id: str) -> Path:
 class _KernelSession:
     """pytest plugin object: hands the namespace over and keeps each test's outcome."""
 
-    def __init__(self, namespace: dict):
+    def __init__(self, namespace: dict, cell_failures: list | None = None):
         self.namespace = namespace
+        self.cell_failures = cell_failures or []
         self.outcomes: list[tuple[str, str | None]] = []  # (outcome, message)
 
     def pytest_configure(self, config):
         config.stash[NAMESPACE] = self.namespace
+        config.stash[CELL_FAILURES] = self.cell_failures
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -83,17 +85,19 @@ _UNUSED_PLUGINS = (
 )
 
 
-def run_check(assignment_id: str, test_name: str, namespace: dict) -> None:
-    """Run one hidden check inside the grading kernel; raise CheckFailed if it fails."""
+def run_check(assignment_id: str, test_name: str, namespace: dict, cell_failures: list | None = None) -> None:
+    """Run one hidden check on `namespace`; raise CheckFailed if it fails. In the grading kernel
+    only save what it reads. `cell_failures`: cells that failed before (autograder.cell_failures),
+    so that a missing name is explained by them."""
     __tracebackhide__ = True
     from autograder import verify
 
     sealed = verify.sealed_spec()
     if sealed is not None:  # in the grading kernel: save, the grader checks
-        _export(test_name, sealed.get(test_name, {}), namespace)
+        _export(test_name, sealed.get("tests", {}).get(test_name, {}), namespace, sealed.get("input_shape"))
         return
     module = check_module_path(assignment_id)
-    session = _KernelSession(namespace)
+    session = _KernelSession(namespace, cell_failures)
     args = [
         f"{module}::{test_name}",
         "-p", "autograder.pytest_plugin",
@@ -127,7 +131,7 @@ def run_check(assignment_id: str, test_name: str, namespace: dict) -> None:
 _exported: set[str] = set()  # names saved by this kernel; older files of the same name are replaced
 
 
-def _export(test_name: str, names: dict[str, str], namespace: dict) -> None:
+def _export(test_name: str, names: dict[str, str], namespace: dict, input_shape=None) -> None:
     from autograder import verify
 
     if not names:
@@ -138,4 +142,4 @@ def _export(test_name: str, names: dict[str, str], namespace: dict) -> None:
             for stale in folder.glob(f"{name}.*"):
                 shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
             _exported.add(name)
-    verify.export(namespace, names, folder)
+    verify.export(namespace, names, folder, input_shape)

@@ -3,9 +3,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from autograder.checks._training import learner_model
+from autograder import behaviour
+from autograder.checks._training import assert_input_shape, assert_loss, learner_model
 
 EPOCHS = 500
+INPUT_SHAPE = (1,)  # one feature per example: the number of bedrooms
 # Measured: seeds 0-7 of the reference solution predict 4.01-4.06 for 7 bedrooms after 500
 # SGD epochs (seed 42, the notebook's: 4.06); 0.1 leaves room without accepting a wrong line.
 PREDICTION_TOLERANCE = 0.1
@@ -14,7 +16,7 @@ PREDICTION_TOLERANCE = 0.1
 # the learner's model.
 EXPECTED = {
     "model": "define_and_compile_model",
-    "input_shape": (None, 1),
+    "input_shape": (None, *INPUT_SHAPE),
     "head": ((1, "linear"),),
     "loss": ("mean_squared_error", "mse"),
     "max_params": 2,
@@ -37,7 +39,7 @@ def training_data(learner):
 
 @pytest.fixture(scope="session")
 def model(learner):
-    return learner_model(learner, "define_and_compile_model")
+    return learner_model(learner, "define_and_compile_model", INPUT_SHAPE)
 
 
 @pytest.fixture(scope="session")
@@ -68,13 +70,13 @@ def test_create_training_data(training_data):
 
 
 def test_define_and_compile_model_architecture(model):
-    assert tuple(model.input_shape) == (None, 1), (
-        f"The model should take one feature per example (input shape (None, 1)), got {model.input_shape}."
-    )
-    dense = [layer for layer in model.layers if isinstance(layer, tf.keras.layers.Dense)]
-    assert len(model.layers) == 1 and len(dense) == 1, (
-        "The model should be a single Dense layer; found "
-        f"{[type(layer).__name__ for layer in model.layers]}."
+    assert_input_shape(model, INPUT_SHAPE, "one feature per example")
+    # Input, Dropout or Reshape layers compute nothing: the neuron is the model's only layer with weights.
+    weighted = [layer for layer in behaviour.flat_layers(model) if layer.weights]
+    dense = [layer for layer in weighted if isinstance(layer, tf.keras.layers.Dense)]
+    assert len(weighted) == 1 and len(dense) == 1, (
+        "The model should be a single Dense layer with one unit; its layers with weights are "
+        f"{[type(layer).__name__ for layer in weighted]}."
     )
     assert dense[0].units == 1, f"The Dense layer should have 1 unit (one neuron), got {dense[0].units}."
     assert model.count_params() == 2, (
@@ -87,11 +89,7 @@ def test_define_and_compile_model_compile(model):
     assert isinstance(model.optimizer, tf.keras.optimizers.SGD), (
         f"Use stochastic gradient descent (`optimizer='sgd'`), got {type(model.optimizer).__name__}."
     )
-    loss = model.loss
-    name = loss if isinstance(loss, str) else getattr(loss, "name", getattr(loss, "__name__", ""))
-    assert name in ("mse", "mean_squared_error"), (
-        f"Use mean squared error as the loss (`loss='mean_squared_error'`), got {loss!r}."
-    )
+    assert_loss(model, ("mean_squared_error",), "Use mean squared error as the loss (`loss='mean_squared_error'`)")
 
 
 def test_train_model_prediction(trained_model):

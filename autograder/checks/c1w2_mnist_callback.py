@@ -4,7 +4,10 @@ import pytest
 import tensorflow as tf
 
 from autograder import data
-from autograder.checks._training import learner_history, learner_model, loss_name, run_callback
+from autograder.checks._training import (
+    accuracies, assert_accuracy_metric, assert_input_shape, assert_loss, assert_probabilities, head_text,
+    learner_history, learner_model, output_head, printed_message, run_callback, shown, stop_epochs, stops_right,
+)
 from autograder.diagnostics import hints
 
 THRESHOLD = 0.99
@@ -13,12 +16,13 @@ TEST_ACCURACY = 0.97  # the grader's own evaluation on the 10,000 MNIST test ima
 REFERENCE_PARAMS = 407_050  # Flatten -> Dense(512, relu) -> Dense(10, softmax)
 PARAMETER_BUDGET = 4 * REFERENCE_PARAMS
 MESSAGE = "Reached 99% accuracy so cancelling training!"
+INPUT_SHAPE = (28, 28)
 
 # What the task asks for: the diagnostics compare with it, the feedback report shows it beside
 # the learner's model and training curves.
 EXPECTED = {
     "model": "create_and_compile_model",
-    "input_shape": (None, 28, 28),
+    "input_shape": (None, *INPUT_SHAPE),
     "head": ((10, "softmax"),),
     "loss": ("sparse_categorical_crossentropy",),
     "max_params": PARAMETER_BUDGET,
@@ -43,7 +47,7 @@ VERIFY = {
 
 @pytest.fixture(scope="session")
 def model(learner):
-    return learner_model(learner, "create_and_compile_model")
+    return learner_model(learner, "create_and_compile_model", INPUT_SHAPE)
 
 
 @pytest.fixture(scope="session")
@@ -61,41 +65,25 @@ def history(learner):
 
 
 def test_create_and_compile_model_output_shape(model):
-    assert tuple(model.input_shape) == (None, 28, 28), (
-        f"The model should take 28x28 images (input shape (None, 28, 28)), got {model.input_shape}."
-    )
+    assert_input_shape(model, INPUT_SHAPE, "28x28 images")
     assert tuple(model.output_shape) == (None, 10), (
         f"The model should output one probability per digit, shape (None, 10); got {model.output_shape}."
         + hints(EXPECTED, model=model)
     )
-    head = model.layers[-1]
-    activation = getattr(getattr(head, "activation", None), "__name__", None)
+    units, activation = output_head(model)
     assert activation == "softmax", (
-        f"The last layer should use `activation='softmax'` so the 10 outputs are probabilities; got {activation}."
+        "The last layer should be a softmax (`activation='softmax'` or `tf.nn.softmax`) so the 10 outputs are "
+        f"probabilities; your output layer has {head_text(units, activation)}."
     )
-    probabilities = model(np.zeros((2, 28, 28), dtype="float32")).numpy()
-    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4), "The 10 outputs should sum to 1 for each image."
+    assert_probabilities(model, (2, *INPUT_SHAPE), softmax=True)
 
 
 def test_create_and_compile_model_compile(model):
-    assert getattr(model, "optimizer", None) is not None, "Compile the model before returning it."
-    loss = loss_name(model.loss)
-    assert loss in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), (
-        "The labels are digits 0-9 (not one-hot vectors), so use "
-        f"`loss='sparse_categorical_crossentropy'`; got {loss!r}." + hints(EXPECTED, model=model)
-    )
-    metrics = [m if isinstance(m, str) else getattr(m, "name", "") for m in _compiled_metrics(model)]
-    assert "accuracy" in metrics or "sparse_categorical_accuracy" in metrics, (
-        "Add `metrics=['accuracy']` to `compile`: the callback reads logs['accuracy'], which "
-        "only exists when the metric is compiled in."
-    )
-
-
-def _compiled_metrics(model):
-    # Keras 3 keeps what compile() received on the compile config.
-    config = model.get_compile_config() or {}
-    metrics = config.get("metrics") or []
-    return metrics if isinstance(metrics, (list, tuple)) else [metrics]
+    assert_loss(model, ("sparse_categorical_crossentropy",),
+                "The labels are digits 0-9 (not one-hot vectors) and the outputs are probabilities, so use "
+                "`loss='sparse_categorical_crossentropy'`", hints(EXPECTED, model=model))
+    assert_accuracy_metric(model, "the callback reads the accuracy, which training logs only when the "
+                           "metric is compiled in.")
 
 
 def test_create_and_compile_model_parameter_budget(model):
@@ -108,59 +96,59 @@ def test_create_and_compile_model_parameter_budget(model):
 
 
 @pytest.mark.parametrize(
-    "accuracies, expected_stop",
+    "accuracies",
     [
-        ([0.995], 0),  # reached on the first epoch
-        ([0.90, 0.95, 0.97, 0.98, 0.985, 0.987, 0.989, 0.990, 0.999], 7),  # exactly 0.99 on epoch 7
-        ([0.95, 0.98, 0.9899, 0.989, 0.98], None),  # just below: must keep training
+        [0.995],  # reached on the first epoch
+        [0.90, 0.95, 0.97, 0.98, 0.985, 0.987, 0.989, 0.9905, 0.999],  # reached on the eighth epoch
+        [0.95, 0.98, 0.9899, 0.989, 0.98],  # just below: must keep training
     ],
     ids=["first-epoch", "eighth-epoch", "never"],
 )
-def test_EarlyStoppingCallback_stops_at_threshold(callback_class, accuracies, expected_stop):
+def test_EarlyStoppingCallback_stops_at_threshold(callback_class, accuracies):
     stopped, _ = run_callback(callback_class, accuracies)
-    shown = ", ".join(f"{a:.4f}" for a in accuracies)
-    if expected_stop is None:
-        assert stopped is None, (
+    if stops_right(stopped, accuracies, THRESHOLD):
+        return
+    expected = min(stop_epochs(accuracies, THRESHOLD), default=None)
+    if expected is None:
+        pytest.fail(
             f"Your callback stopped training at epoch {stopped} although accuracy never reached 99% "
-            f"(accuracies per epoch: {shown}). Stop only when logs['accuracy'] >= 0.99."
-            + hints(EXPECTED, source=callback_class)
-        )
-    else:
-        assert stopped == expected_stop, (
-            f"With accuracies per epoch {shown}, training should stop at epoch {expected_stop}, the "
-            f"first one at or above 99%; your callback "
-            + ("never stopped it" if stopped is None else f"stopped it at epoch {stopped}")
-            + ". In `on_epoch_end`, read `logs['accuracy']` (not 'acc') and set "
-            "`self.model.stop_training = True` when it is >= 0.99." + hints(EXPECTED, source=callback_class)
-        )
+            f"(accuracies per epoch: {shown(accuracies)}). Stop only when logs['accuracy'] reaches 0.99."
+            + hints(EXPECTED, source=callback_class), pytrace=False)
+    pytest.fail(
+        f"With accuracies per epoch {shown(accuracies)}, training should stop at epoch {expected}, the "
+        "first one at 99% or above; your callback "
+        + ("never stopped it" if stopped is None else f"stopped it at epoch {stopped}")
+        + ". In `on_epoch_end`, read `logs['accuracy']` and set "
+        "`self.model.stop_training = True` when it is at least 0.99." + hints(EXPECTED, source=callback_class),
+        pytrace=False)
 
 
 def test_EarlyStoppingCallback_message(callback_class):
     _, printed = run_callback(callback_class, [0.98, 0.993])
-    assert MESSAGE in printed, (
+    assert printed_message(printed, MESSAGE), (
         f'When your callback stops training it should print "{MESSAGE}"; it printed {printed.strip()!r}.'
     )
 
 
 def test_train_mnist_stops_early(history, learner):
-    accuracies = [float(a) for a in history.history["accuracy"]]
-    shown = ", ".join(f"{a:.4f}" for a in accuracies)
+    values = accuracies(history)
     # Their source text, for the diagnostics.
     code = [learner.namespace.get(name) for name in ("train_mnist", "EarlyStoppingCallback")]
     subjects = {"history": history, "source": code}
-    assert accuracies[-1] >= THRESHOLD, (
-        f"Training ended at accuracy {accuracies[-1]:.4f}, below 99% (per epoch: {shown}). "
-        "Give the model more capacity or check the data normalisation." + hints(EXPECTED, **subjects)
+    assert len(values) <= MAX_EPOCHS, (
+        f"Training ran {len(values)} epochs; fit for at most {MAX_EPOCHS} (`epochs={MAX_EPOCHS}`)."
     )
-    assert len(accuracies) < MAX_EPOCHS, (
-        f"Training ran all {MAX_EPOCHS} epochs: the callback should stop it as soon as accuracy reaches 99%."
+    stops = stop_epochs(values, THRESHOLD)
+    assert stops, (
+        f"Training ended at accuracy {values[-1]:.4f} without reaching 99% (per epoch: {shown(values)}). "
+        + ("Give the model more capacity or check the data normalisation." if len(values) == MAX_EPOCHS else
+           f"Let `fit` run up to {MAX_EPOCHS} epochs and stop only when the accuracy reaches 99%.")
         + hints(EXPECTED, **subjects)
     )
-    first = next(i for i, a in enumerate(accuracies) if a >= THRESHOLD)
-    assert first == len(accuracies) - 1, (
-        f"Accuracy first reached 99% at epoch {first + 1}, but training went on until epoch "
-        f"{len(accuracies)}: pass your callback to `fit(..., callbacks=[...])`."
-        + hints(EXPECTED, source=subjects["source"])
+    assert len(values) - 1 in stops, (
+        f"Accuracy first reached 99% at epoch {min(stops) + 1}, but training went on until epoch "
+        f"{len(values)}: pass your callback to `fit(..., callbacks=[...])`, and stop as soon as the accuracy "
+        "reaches 99%." + hints(EXPECTED, **subjects)
     )
 
 

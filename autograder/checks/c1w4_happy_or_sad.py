@@ -3,10 +3,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from autograder.checks._training import call_image_loader, dataset_labels, learner_history, learner_model, loss_name
+from autograder import behaviour
+from autograder.checks._training import (
+    accuracies, assert_accuracy_metric, assert_input_shape, assert_loss, assert_probabilities, call_image_loader,
+    dataset_labels, head_text, learner_history, learner_model, output_head, shown,
+)
 from autograder.diagnostics import hints
 
 IMAGE_SHAPE = (150, 150, 3)
+INPUT_SHAPE = (150, 150, 3)  # what the model takes (a literal: the kernel reads it to build a model given no input)
 BATCH_SIZE = 10
 IMAGES = {"happy": 40, "sad": 40}  # the published data set (autograder.data checks its sha256)
 TARGET = 0.999  # the provided callback stops training here
@@ -66,7 +71,7 @@ def dataset(learner):
 
 @pytest.fixture(scope="session")
 def model(learner):
-    return learner_model(learner, "create_and_compile_model")
+    return learner_model(learner, "create_and_compile_model", INPUT_SHAPE)
 
 
 @pytest.fixture(scope="session")
@@ -132,80 +137,45 @@ def test_training_dataset_pixels(dataset):
     )
 
 
-def _head(model):
-    """(units, activation name) of the model's output layer."""
-    layer = model.layers[-1]
-    units = int(model.output_shape[-1])
-    activation = getattr(getattr(layer, "activation", None), "__name__", None)
-    if isinstance(layer, tf.keras.layers.Activation):
-        activation = layer.activation.__name__
-    return units, activation
-
-
 def test_create_and_compile_model_architecture(model):
-    assert tuple(model.input_shape) == (None, *IMAGE_SHAPE), (
-        f"The model should take 150x150 RGB images, input shape (None, 150, 150, 3); got "
-        f"{model.input_shape}. Start it with `tf.keras.Input(shape=(150, 150, 3))`."
-    )
-    assert any(isinstance(layer, tf.keras.layers.Conv2D) for layer in model.layers), (
+    assert_input_shape(model, IMAGE_SHAPE, "150x150 RGB images")
+    assert any(isinstance(layer, tf.keras.layers.Conv2D) for layer in behaviour.flat_layers(model)), (
         "The model has no `Conv2D` layer: this week's model learns image features with "
         "convolutions (Conv2D + MaxPooling2D blocks) before its Dense layers."
     )
-    units, activation = _head(model)
+    units, activation = output_head(model)
+    assert len(model.output_shape) == 2, (
+        f"The model should output one row of probabilities per image, shape (None, {units}); got "
+        f"{model.output_shape}. Flatten the feature maps before the Dense layers."
+    )
     assert (units, activation) in ((1, "sigmoid"), (2, "softmax")), (
-        f"The output layer has {units} unit(s) with activation {activation!r}. For two classes use "
-        "one unit with `activation='sigmoid'` (the probability of 'sad'), or two units with "
-        "`activation='softmax'`."
+        f"The output layer has {head_text(units, activation)}. For two classes use one unit with "
+        "`activation='sigmoid'` (the probability of 'sad'), or two units with `activation='softmax'`."
     )
-    batch = np.zeros((BATCH_SIZE, *IMAGE_SHAPE), dtype="float32")
-    try:
-        output = np.asarray(model(batch, training=False))
-    except Exception as error:  # e.g. a layer that only works on other shapes
-        pytest.fail(f"The model cannot process a batch of {BATCH_SIZE} images: {type(error).__name__}: {error}",
-                    pytrace=False)
-    assert output.shape == (BATCH_SIZE, units), (
-        f"For a batch of {BATCH_SIZE} images the model should output shape ({BATCH_SIZE}, {units}); got "
-        f"{output.shape}. Flatten the feature maps before the Dense layers."
-    )
-    assert np.all((output >= 0) & (output <= 1)), "The outputs should be probabilities between 0 and 1."
+    assert_probabilities(model, (BATCH_SIZE, *IMAGE_SHAPE), softmax=units == 2)
 
 
 def test_create_and_compile_model_compile(model):
-    assert getattr(model, "optimizer", None) is not None and getattr(model, "loss", None) is not None, (
-        "Compile the model before returning it: `model.compile(optimizer=..., loss=..., metrics=['accuracy'])`."
-    )
-    units, _ = _head(model)
-    loss = loss_name(model.loss)
+    units, _ = output_head(model)
     if units == 1:
-        assert loss in ("binary_crossentropy", "BinaryCrossentropy"), (
-            f"With one sigmoid output the loss should be `'binary_crossentropy'`; got {loss!r}."
-            + hints(EXPECTED, model=model)
-        )
+        assert_loss(model, ("binary_crossentropy",), "With one sigmoid output the loss should be "
+                    "`'binary_crossentropy'`", hints(EXPECTED, model=model))
     else:
-        assert loss in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"), (
-            "With two softmax outputs and labels 0/1 (not one-hot), the loss should be "
-            f"`'sparse_categorical_crossentropy'`; got {loss!r}." + hints(EXPECTED, model=model)
-        )
-    config = model.get_compile_config() or {}
-    metrics = config.get("metrics") or []
-    metrics = metrics if isinstance(metrics, (list, tuple)) else [metrics]
-    names = [m if isinstance(m, str) else getattr(m, "name", "") for m in metrics]
-    assert "accuracy" in names, (
-        "Add `metrics=['accuracy']` to `compile`: the provided callback reads logs['accuracy']."
-    )
+        assert_loss(model, ("sparse_categorical_crossentropy",), "With two softmax outputs and labels 0/1 (not "
+                    "one-hot), the loss should be `'sparse_categorical_crossentropy'`", hints(EXPECTED, model=model))
+    assert_accuracy_metric(model, "the provided callback reads the accuracy.")
 
 
 def test_training_reaches_target(history):
-    accuracies = [float(a) for a in history.history["accuracy"]]
-    shown = ", ".join(f"{a:.4f}" for a in accuracies)
-    reached = [i for i, a in enumerate(accuracies) if a >= TARGET]
+    values = accuracies(history)
+    reached = [i for i, a in enumerate(values) if a >= TARGET]
     assert reached, (
-        f"Training accuracy never reached {TARGET:.1%} in {len(accuracies)} epochs (per epoch: {shown}). "
+        f"Training accuracy never reached {TARGET:.1%} in {len(values)} epochs (per epoch: {shown(values)}). "
         "Check the rescaling of the pixels, the output layer and the loss; a few Conv2D/MaxPooling2D "
         "blocks and a Dense layer are enough for these 80 images." + hints(EXPECTED, history=history)
     )
     assert reached[0] < MAX_EPOCHS - 1, (
-        f"Accuracy reached {TARGET:.1%} only in the last of the {MAX_EPOCHS} epochs (per epoch: {shown}); "
+        f"Accuracy reached {TARGET:.1%} only in the last of the {MAX_EPOCHS} epochs (per epoch: {shown(values)}); "
         f"it should get there in fewer than {MAX_EPOCHS} epochs. Give the model more capacity (more "
         "filters or Dense units) or use the 'rmsprop'/'adam' optimizer."
     )

@@ -12,11 +12,16 @@ import pytest
 import tensorflow as tf
 
 from autograder import data
-from autograder.checks._training import call_image_loader, dataset_labels, learner_history, learner_model, loss_name
+from autograder import behaviour
+from autograder.checks._training import (
+    accuracies, assert_accuracy_metric, assert_input_shape, assert_loss, assert_probabilities, call_image_loader,
+    dataset_labels, head_text, learner_history, learner_model, output_head,
+)
 from autograder.diagnostics import hints
 
 IMAGE_SIZE = (100, 100)  # the target size the notebook states
 IMAGE_SHAPE = (*IMAGE_SIZE, 3)
+INPUT_SHAPE = (100, 100, 3)  # what the model takes (a literal: the kernel reads it to build a model given no input)
 BATCH_SIZE = 32
 EPOCHS = 15  # fixed by the training cell
 # The published split (the reduced copy has the same files): class folders in alphabetical order.
@@ -116,7 +121,7 @@ def datasets(learner):
 
 @pytest.fixture(scope="session")
 def model(learner):
-    return learner_model(learner, "create_model")
+    return learner_model(learner, "create_model", INPUT_SHAPE)
 
 
 @pytest.fixture(scope="session")
@@ -183,43 +188,26 @@ def test_train_val_datasets_shapes(datasets):
 
 
 def test_create_model_architecture(model):
-    assert tuple(model.input_shape) == (None, *IMAGE_SHAPE), (
-        f"The model's input should match the images, shape (None, {IMAGE_SIZE[0]}, {IMAGE_SIZE[1]}, 3); "
-        f"got {model.input_shape}. Start it with `tf.keras.Input(shape=({IMAGE_SIZE[0]}, {IMAGE_SIZE[1]}, 3))`."
-    )
-    kinds = [type(layer) for layer in model.layers]
-    assert any(issubclass(k, tf.keras.layers.Conv2D) for k in kinds) and any(
-        issubclass(k, tf.keras.layers.MaxPooling2D) for k in kinds
+    assert_input_shape(model, IMAGE_SHAPE, f"{IMAGE_SIZE[0]}x{IMAGE_SIZE[1]} RGB images")
+    layers = behaviour.flat_layers(model)
+    assert any(isinstance(layer, tf.keras.layers.Conv2D) for layer in layers) and any(
+        isinstance(layer, tf.keras.layers.MaxPooling2D) for layer in layers
     ), (
         "The model should be a stack of `Conv2D` layers each followed by `MaxPooling2D`, then "
-        f"`Flatten` and `Dense` layers; found {[k.__name__ for k in kinds]}."
+        f"`Flatten` and `Dense` layers; found {[type(layer).__name__ for layer in layers]}."
     )
-    head = model.layers[-1]
-    activation = getattr(getattr(head, "activation", None), "__name__", None)
+    units, activation = output_head(model)
     assert tuple(model.output_shape) == (None, 1) and activation == "sigmoid", (
-        f"The output layer should be `Dense(1, activation='sigmoid')`, one probability (of 'human'); "
-        f"yours gives shape {model.output_shape} with activation {activation!r}."
+        "The output layer should be `Dense(1, activation='sigmoid')`, one probability (of 'human'); "
+        f"yours gives shape {model.output_shape}, {head_text(units, activation)}."
+        + (" Flatten the feature maps before the Dense layers." if len(model.output_shape) != 2 else "")
     )
-    batch = np.zeros((2, *IMAGE_SHAPE), dtype="float32")
-    try:
-        output = np.asarray(model(batch, training=False))
-    except Exception as error:
-        pytest.fail(f"The model cannot process a batch of images: {type(error).__name__}: {error}", pytrace=False)
-    assert output.shape == (2, 1), (
-        f"For a batch of 2 images the model should output shape (2, 1), got {output.shape}. "
-        "Flatten the feature maps before the Dense layers."
-    )
+    assert_probabilities(model, (2, *IMAGE_SHAPE), softmax=False)
 
 
 def test_create_model_compile(model):
-    assert getattr(model, "optimizer", None) is not None and getattr(model, "loss", None) is not None, (
-        "Compile the model before returning it: `model.compile(optimizer=..., loss=..., metrics=['accuracy'])`."
-    )
-    loss = loss_name(model.loss)
-    assert loss in ("binary_crossentropy", "BinaryCrossentropy"), (
-        f"With one sigmoid output and labels 0/1 the loss should be `'binary_crossentropy'`; got {loss!r}."
-        + hints(EXPECTED, model=model)
-    )
+    assert_loss(model, ("binary_crossentropy",), "With one sigmoid output and labels 0/1 the loss should be "
+                "`'binary_crossentropy'`", hints(EXPECTED, model=model))
     optimizer = model.optimizer
     assert isinstance(optimizer, tf.keras.optimizers.RMSprop), (
         "Use the RMSprop optimizer as in the lectures: "
@@ -230,17 +218,13 @@ def test_create_model_compile(model):
         f"The RMSprop learning rate should be 0.001, got {rate:g}: "
         "`tf.keras.optimizers.RMSprop(learning_rate=0.001)`."
     )
-    config = model.get_compile_config() or {}
-    metrics = config.get("metrics") or []
-    metrics = metrics if isinstance(metrics, (list, tuple)) else [metrics]
-    names = [m if isinstance(m, str) else getattr(m, "name", "") for m in metrics]
-    assert "accuracy" in names, "Add `metrics=['accuracy']` to `compile` so training reports the accuracy."
+    assert_accuracy_metric(model, "training should report the accuracy.")
 
 
 def _check_best(history, key, what):
     variant = grading_variant()
     threshold = THRESHOLDS[variant][key]
-    values = [float(v) for v in history.history[key]]
+    values = accuracies(history, "val_" if key == "val_accuracy" else "")
     shown = ", ".join(f"{v:.3f}" for v in values)
     assert len(values) <= EPOCHS, (
         f"Training ran {len(values)} epochs; the training cell fits for {EPOCHS}. Run it unchanged."
@@ -258,7 +242,7 @@ def test_training_accuracy(history):
 
 
 def test_training_validation_accuracy(history):
-    assert "val_accuracy" in history.history, (
+    assert accuracies(history, "val_"), (
         "The training history has no 'val_accuracy': the training cell must fit with "
         "`validation_data=validation_dataset`, and the model must be compiled with `metrics=['accuracy']`."
     )
