@@ -17,7 +17,8 @@ c.CourseDirectory.release_directory = "assignments"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Defaults for assignments whose master notebook sets no `autograder.limits`.
+# Limits for assignments whose master notebook sets no `autograder.limits` (the grader sets
+# these from a master's limits before it grades that assignment).
 c.GuardedExecute.cell_timeout = 900
 c.GuardedExecute.notebook_timeout = 3600
 c.GuardedExecute.memory_gib = 3.0
@@ -27,7 +28,7 @@ c.GuardedExecute.memory_gib = 3.0
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
-    "autograder.preprocessors.RepairGraderMetadata",
+    "autograder.pipeline.preprocessors.repair_grader_metadata.RepairGraderMetadata",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -37,14 +38,14 @@ c.Autograde.sanitize_preprocessors = [
 # hidden test cells only save learner objects in the kernel, and the checks run on them in a
 # fresh process, out of the learner code's reach. ClearArtifacts first removes stale copies.
 c.Autograde.autograde_preprocessors = [
-    "autograder.preprocessors.ClearArtifacts",
-    "autograder.execute.GuardedExecute",
-    "autograder.preprocessors.WarningsDoNotFail",
-    "autograder.preprocessors.RunHiddenChecks",
+    "autograder.pipeline.preprocessors.clear_artifacts.ClearArtifacts",
+    "autograder.sandbox.execute.GuardedExecute",
+    "autograder.pipeline.preprocessors.warnings_do_not_fail.WarningsDoNotFail",
+    "autograder.pipeline.preprocessors.run_hidden_checks.RunHiddenChecks",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "autograder.preprocessors.LimitOutputSize",
+    "autograder.pipeline.preprocessors.limit_output_size.LimitOutputSize",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -54,12 +55,12 @@ c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(?m)^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S+:\d+\])"
 
 # `nbgrader zip_collect`: archives are checked for zip bombs and unsafe paths before extraction.
-c.ZipCollectApp.extractor_plugin = "autograder.zipcollect.SafeExtractorPlugin"
+c.ZipCollectApp.extractor_plugin = "autograder.intake.zip_collect.SafeExtractorPlugin"
 
 # Feedback = nbgrader's default steps plus HideHiddenTests: nbgrader's feedback would show the
 # hidden tests' source (nbgrader issue #1363) and tracebacks that quote it and the grader's code.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "autograder.report.HideHiddenTests",
+    "autograder.feedback.hide_hidden_tests.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

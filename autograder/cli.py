@@ -2,41 +2,29 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from autograder import course as course_layout
+from autograder import api, data
+from autograder.course import CourseError, assignments, course_root
+from autograder.pipeline.course_folder import GradingError
 
 
 def _data_fetch(args) -> int:
-    from autograder import data
-
-    root = course_layout.course_root()
-    unknown = set(args.datasets) - set(data.DATASETS)
-    if unknown:
-        raise data.DataError(f"Unknown data set(s) {', '.join(sorted(unknown))}; known: {', '.join(data.DATASETS)}.")
-    needed = {}  # data set -> assignments that read it
-    for assignment in course_layout.assignments(root).values():
-        for name in assignment.datasets:
-            needed.setdefault(name, []).append(assignment.id)
-    for name in args.datasets or sorted(needed):
-        path = data.fetch(name, mirror=args.mirror, allow_reduced=args.reduced or None)
+    root = course_root()
+    for name, path, placed in api.fetch_data(args.datasets, mirror=args.mirror, reduced=args.reduced or None):
         print(f"{name}: verified ({data.variant(name)}) in {path}")
-        for assignment_id in needed.get(name, []):
-            for folder in (course_layout.SOURCE_DIR, course_layout.RELEASE_DIR):
-                dest = root / folder / assignment_id / "data"
-                data.place(name, dest)
-                print(f"  -> {dest.relative_to(root)}")
+        for destination in placed:
+            print(f"  -> {destination.relative_to(root)}")
     return 0
 
 
 def _release(args) -> int:
-    from autograder.release import release, stale
-
-    root = course_layout.course_root()
-    ids = args.assignments or list(course_layout.assignments(root))
+    root = course_root()
+    ids = args.assignments or list(assignments(root))
     if args.check:
-        outdated = stale(root, ids)
+        outdated = api.stale(root, ids)
         if outdated:
             print(
                 "Stale starters in assignments/: " + ", ".join(outdated)
@@ -46,15 +34,13 @@ def _release(args) -> int:
             return 1
         print(f"Starters are up to date: {', '.join(ids)}")
         return 0
-    for folder in release(root, ids):
+    for folder in api.release(root, ids):
         print(f"released {folder.relative_to(root)}")
     return 0
 
 
 def _grade(args) -> int:
-    from autograder.grading import grade_notebook
-
-    result = grade_notebook(Path(args.notebook), args.assignment, feedback_to=args.feedback, report_to=args.report)
+    result = api.grade_notebook(Path(args.notebook), args.assignment, feedback_to=args.feedback, report_to=args.report)
     if args.json:
         print(result.to_json())
     else:
@@ -73,19 +59,17 @@ def format_result(result) -> str:
 
 
 def _batch(args) -> int:
-    from autograder.batch import grade_course
-
-    root = Path(args.course).resolve() if args.course else course_layout.course_root()
-    report = grade_course(root, args.assignment, args.student, sequential=args.sequential,
-                          workers=args.workers, scheduler=args.scheduler, force=args.force)
-    return 1 if report.failed else 0
+    root = Path(args.course).resolve() if args.course else course_root()
+    outcome = api.grade_course(root, args.assignment, args.student, sequential=args.sequential,
+                               workers=args.workers, scheduler=args.scheduler, force=args.force)
+    return 1 if outcome.failed else 0
 
 
 def _demo(args) -> int:
-    from autograder.batch import demo
-
-    report = demo(Path(args.dir).resolve(), mirror=args.mirror, workers=args.workers)
-    return 1 if report.failed else 0
+    if args.mirror:  # for this run and the grading workers it starts
+        os.environ[data.MIRROR_ENV] = str(Path(args.mirror).resolve())
+    outcome = api.demo(Path(args.dir).resolve(), workers=args.workers)
+    return 1 if outcome.failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,15 +121,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autograder.data import DataError
-    from autograder.grading import GradingError
-
     args = build_parser().parse_args(argv)
+    _find_scripts()
     try:
         return args.run(args)
-    except (DataError, GradingError, course_layout.CourseError) as error:
+    except (data.DataError, GradingError, CourseError) as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
+
+
+def _find_scripts() -> None:
+    """nbgrader runs `alembic` (its gradebook migrations) as a command: make this environment's
+    scripts findable even when it was not activated (e.g. `.venv/bin/autograder ...`)."""
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,26 @@
-"""Where the course lives and which assignments it has.
+"""Where everything is: the course folder, its assignments, their masters and check modules.
 
-An assignment is a folder `solutions/<id>/` holding the master notebook `<id>.ipynb`;
-its notebook metadata `autograder.data` lists the data sets it reads from `data/`.
-Adding a week means adding such a folder and a check module `autograder/checks/<id>.py`.
+An assignment is a folder `solutions/<id>/` holding the master notebook `<id>.ipynb`; its
+notebook metadata `autograder` says which data sets it reads (`data`) and its grading limits
+(`limits`), parsed once here. Its hidden checks are `autograder/checks/hidden/<id>.py`.
+Adding a week means adding such a folder and such a module.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from traitlets.config.loader import PyFileConfigLoader
 
 SOURCE_DIR = "solutions"
 RELEASE_DIR = "assignments"
+CONFIG_FILE = "nbgrader_config.py"
+STATE_DIR = ".autograder"  # in a course folder: what the grader keeps (ledger, executed notebooks)
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHECKS_DIR = PACKAGE_DIR / "checks" / "hidden"  # covered in every grading kernel (autograder.sandbox.policy)
+CHECKOUT_DIR = PACKAGE_DIR.parent  # the project checkout, for an editable install
 
 
 class CourseError(Exception):
@@ -30,9 +37,9 @@ def course_root() -> Path:
     if os.environ.get("AUTOGRADER_COURSE_ROOT"):
         candidates.append(Path(os.environ["AUTOGRADER_COURSE_ROOT"]))
     cwd = Path.cwd()
-    candidates += [cwd, *cwd.parents, Path(__file__).resolve().parent.parent]
+    candidates += [cwd, *cwd.parents, CHECKOUT_DIR]
     for path in candidates:
-        if (path / "nbgrader_config.py").is_file() and (path / SOURCE_DIR).is_dir():
+        if (path / CONFIG_FILE).is_file() and (path / SOURCE_DIR).is_dir():
             return path.resolve()
     raise CourseError(
         "No course folder found: run this inside the project checkout (the folder with "
@@ -40,19 +47,30 @@ def course_root() -> Path:
     )
 
 
+def check_module_path(assignment_id: str) -> Path:
+    """The hidden checks of an assignment (the file may not exist: an assignment without checks)."""
+    return CHECKS_DIR / (assignment_id.replace("-", "_") + ".py")
+
+
 @dataclass(frozen=True)
 class Assignment:
     id: str
     master: Path  # solutions/<id>/<id>.ipynb
     datasets: tuple[str, ...]
+    limits: dict = field(default_factory=dict, compare=False)  # cell_timeout, notebook_timeout, memory_gib
 
     @property
     def notebook_name(self) -> str:
         return self.master.name
 
     @property
-    def check_module(self) -> str:
-        return "autograder.checks." + self.id.replace("-", "_")
+    def check_module(self) -> Path:
+        return check_module_path(self.id)
+
+    @classmethod
+    def from_master(cls, master: Path) -> "Assignment":
+        meta = nbformat.read(master, as_version=4).metadata.get("autograder", {})
+        return cls(master.parent.name, master, tuple(meta.get("data", ())), dict(meta.get("limits", {})))
 
 
 def assignments(root: Path | None = None) -> dict[str, Assignment]:
@@ -60,10 +78,8 @@ def assignments(root: Path | None = None) -> dict[str, Assignment]:
     found = {}
     for folder in sorted((root / SOURCE_DIR).iterdir()):
         master = folder / f"{folder.name}.ipynb"
-        if not master.is_file():
-            continue
-        meta = nbformat.read(master, as_version=4).metadata.get("autograder", {})
-        found[folder.name] = Assignment(folder.name, master, tuple(meta.get("data", ())))
+        if master.is_file():
+            found[folder.name] = Assignment.from_master(master)
     return found
 
 
@@ -74,3 +90,19 @@ def assignment(assignment_id: str, root: Path | None = None) -> Assignment:
             f"Unknown assignment {assignment_id!r}. Known assignments: {', '.join(known)}."
         )
     return known[assignment_id]
+
+
+def master_limits(master_text: str) -> dict:
+    """The grading limits a master notebook (as JSON text) sets in its metadata."""
+    return dict(nbformat.reads(master_text, as_version=4).metadata.get("autograder", {}).get("limits", {}))
+
+
+def load_config(root: Path, config_file: Path | None = None):
+    """The course's nbgrader configuration, rooted at `root` (the project's own file when
+    `root` has none)."""
+    config_file = config_file or root / CONFIG_FILE
+    if not config_file.is_file():
+        config_file = course_root() / CONFIG_FILE
+    config = PyFileConfigLoader(config_file.name, str(config_file.parent)).load_config()
+    config.CourseDirectory.root = str(root)
+    return config

@@ -28,7 +28,7 @@ from nbclient import NotebookClient
 
 from autograder import course as course_layout
 from autograder import data
-from autograder.grading import GradingJob, run_job
+from autograder.pipeline.jobs import GradingJob, run_job
 
 ROOT = course_layout.course_root()
 W1 = "c1w1-housing-prices"
@@ -131,8 +131,8 @@ def bench_throughput(count=8, workers=2):
 def bench_scheduling(task_seconds_sample, tasks=200, workers=100, submissions=10_000):
     from dask.distributed import Client, LocalCluster
 
-    from autograder.distributed import Recorder
-    from autograder.grading import Course
+    from autograder.pipeline.recorder import Recorder
+    from autograder.pipeline.course_folder import Course
 
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
         client.submit(int, 0).result()

@@ -17,6 +17,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 AUTOGRADER = [sys.executable, "-m", "autograder.cli"]
 
+# nbgrader runs `alembic` as a command when it creates a gradebook: this environment's scripts
+# must be on PATH even when the environment was not activated (`.venv/bin/python -m pytest`).
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 # CI points this at ../shared/data; a developer without it downloads from the official addresses.
 if "AUTOGRADER_DATA_MIRROR" not in os.environ and (ROOT.parent / "shared" / "data").is_dir():
     os.environ["AUTOGRADER_DATA_MIRROR"] = str(ROOT.parent / "shared" / "data")
@@ -24,6 +27,16 @@ if "AUTOGRADER_DATA_MIRROR" not in os.environ and (ROOT.parent / "shared" / "dat
 _mirror = Path(os.environ.get("AUTOGRADER_DATA_MIRROR", "/nonexistent"))
 if (_mirror / "horse-or-human-reduced").is_dir() and not (_mirror / "horse-or-human.zip").is_file():
     os.environ.setdefault("AUTOGRADER_ALLOW_REDUCED", "1")
+
+
+# Fixtures that grade notebooks or train: a test that asks for one is slow.
+SLOW_FIXTURES = {"demo_course", "demo_results", "corpus", "courses", "week1"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def run_autograder(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -46,8 +59,8 @@ def demo_course(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_results(demo_course):
     """{(assignment, learner): SubmissionResult} read back from the demo's gradebook."""
-    from autograder.batch import submissions
-    from autograder.grading import Course
+    from autograder.pipeline.course_grading import submissions
+    from autograder.pipeline.course_folder import Course
 
     course = Course(demo_course)
     return {(a, s): course.result(a, s) for a, s in submissions(course)}
@@ -58,10 +71,12 @@ def check(tmp_path):
     """Run one hidden check on a namespace; return its failure message or None.
 
     It runs twice, and both must agree: on the live objects (as `pytest --submission` does)
-    and as grading does, on what the kernel would save of them (autograder.verify).
+    and as grading does, on what the kernel would save of them (autograder.kernel.save).
     """
-    from autograder import verify
+    from autograder.artifacts.spec import export_spec
+    from autograder.checking.verify import verify
     from autograder.checks import CheckFailed, run_check
+    from autograder.kernel.save import save
 
     def run(assignment_id: str, test_name: str, namespace: dict) -> str | None:
         try:
@@ -70,9 +85,9 @@ def check(tmp_path):
         except CheckFailed as failure:
             live = str(failure)
         folder = tmp_path / f"saved-{test_name}-{len(list(tmp_path.iterdir()))}"
-        spec = verify.export_spec(assignment_id)
-        verify.export(namespace, spec["tests"][test_name], folder, spec["input_shape"])
-        saved = verify.verify(assignment_id, folder, [test_name])[test_name]
+        spec = export_spec(assignment_id)
+        save(namespace, spec["tests"][test_name], folder, spec["input_shape"])
+        saved = verify(assignment_id, folder, [test_name])[test_name]
         # Shuffled datasets and generated layer names may change numbers in a message, no more.
         assert (saved is None) == (live is None) and _words(saved) == _words(live), (
             f"checked on the saved objects: {saved!r}\non the live ones: {live!r}")

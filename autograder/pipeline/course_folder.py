@@ -1,0 +1,125 @@
+"""A course folder graded with nbgrader's own API (generate_assignment, autograde,
+generate_feedback, CSV export), configured by the project's `nbgrader_config.py`."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import NbGraderAPI
+from nbgrader.plugins import CsvExportPlugin
+from traitlets.config import Config
+
+from autograder import data
+from autograder.course import Assignment, load_config
+from autograder.results import MISSING_CELL, SubmissionResult, TestResult, test_messages
+
+
+class GradingError(Exception):
+    """nbgrader could not grade (not: the learner scored low)."""
+
+
+class Course:
+    """A course folder graded with nbgrader (source = solutions/, release = assignments/)."""
+
+    def __init__(self, root: Path, config: Config | None = None):
+        self.root = Path(root).resolve()
+        self.config = config or load_config(self.root)
+        self.api = NbGraderAPI(config=self.config)
+        self.db_url = self.api.coursedir.db_url
+        self.course_id = self.api.coursedir.course_id
+
+    def folder(self, kind: str) -> Path:
+        """The course's `source`, `release`, `submitted`, `autograded` or `feedback` folder."""
+        return self.root / getattr(self.api.coursedir, f"{kind}_directory")
+
+    def _run(self, what: str, result: dict) -> None:
+        if not result.get("success"):
+            raise GradingError(f"nbgrader {what} failed:\n{result.get('error') or ''}\n{result.get('log') or ''}")
+
+    def has_assignment(self, assignment_id: str) -> bool:
+        with Gradebook(self.db_url, self.course_id) as gradebook:
+            try:
+                gradebook.find_assignment(assignment_id)
+                return True
+            except MissingEntry:
+                return False
+
+    def release(self, assignment_id: str) -> Path:
+        """nbgrader generate_assignment: starter into the release folder, cells into the gradebook."""
+        self._run(f"generate_assignment {assignment_id}", self.api.generate_assignment(assignment_id))
+        return self.folder("release") / assignment_id
+
+    def place_data(self, assignment_id: str, datasets: tuple[str, ...]) -> None:
+        """Put the data sets into the assignment's source folder; autograde copies them beside submissions."""
+        for name in datasets:
+            data.fetch(name)
+            data.place(name, self.folder("source") / assignment_id / "data")
+
+    def submit(self, assignment_id: str, student: str, notebook: Path) -> None:
+        folder = self.folder("submitted") / student / assignment_id
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(notebook, folder / f"{assignment_id}.ipynb")
+
+    def submit_files(self, assignment_id: str, student: str, files: dict[str, bytes]) -> None:
+        folder = self.folder("submitted") / student / assignment_id
+        for name, content in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(content)
+
+    def autograde(self, assignment_id: str, student: str, limits: dict | None = None) -> SubmissionResult:
+        """nbgrader autograde, with the grading limits of the assignment's master (`limits`, for
+        a course whose master is no longer there: the grading kernel must not find it)."""
+        if limits is None:
+            master = self.folder("source") / assignment_id / f"{assignment_id}.ipynb"
+            limits = Assignment.from_master(master).limits if master.is_file() else {}
+        for name, value in limits.items():
+            setattr(self.config.GuardedExecute, name, value)
+        self._run(f"autograde {assignment_id} for {student}", self.api.autograde(assignment_id, student))
+        return self.result(assignment_id, student)
+
+    def result(self, assignment_id: str, student: str) -> SubmissionResult:
+        autograded = self.folder("autograded") / student / assignment_id / f"{assignment_id}.ipynb"
+        messages = test_messages(nbformat.read(autograded, as_version=4))
+        with Gradebook(self.db_url, self.course_id) as gradebook:
+            notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student)
+            order = {cell_id: i for i, cell_id in enumerate(messages)}
+            tests = [
+                TestResult(
+                    grade_id=grade.name,
+                    points=float(grade.score),
+                    max_points=float(grade.max_score),
+                    passed=grade.score >= grade.max_score,
+                    message=messages.get(grade.name, MISSING_CELL),
+                )
+                for grade in notebook.grades
+                if grade.cell_type == "code"
+            ]
+            tests.sort(key=lambda t: order.get(t.grade_id, len(order)))
+            return SubmissionResult(
+                assignment=assignment_id,
+                student=student,
+                score=float(notebook.score),
+                max_score=float(notebook.max_score),
+                tests=tests,
+            )
+
+    def feedback(self, assignment_id: str, student: str | None = None) -> Path:
+        self._run(f"generate_feedback {assignment_id}", self.api.generate_feedback(assignment_id, student))
+        return self.folder("feedback")
+
+    def export_csv(self, path: Path) -> Path:
+        with Gradebook(self.db_url, self.course_id) as gradebook:
+            CsvExportPlugin(to=str(path)).export(gradebook)
+        return path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one (a crash mid-write included)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)

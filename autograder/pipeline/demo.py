@@ -1,0 +1,32 @@
+"""`autograder demo`: a course built from the reference solutions, graded as two learners."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from autograder.course import SOURCE_DIR, assignments, course_root
+from autograder.pipeline.batch import BatchResult
+from autograder.pipeline.course_folder import Course
+from autograder.pipeline.course_grading import grade_course
+
+
+def demo(folder: Path, **options) -> BatchResult:
+    """Build a course from the reference solutions and grade two sample learners.
+
+    `reference` submits the master notebooks (full marks expected) and `blank` the untouched
+    starters (zero expected, and the run must not fail).
+    """
+    project = course_root()
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / SOURCE_DIR).mkdir(parents=True)
+    shutil.copyfile(project / "nbgrader_config.py", folder / "nbgrader_config.py")
+    course = Course(folder)
+    for assignment in assignments(project).values():
+        source = folder / SOURCE_DIR / assignment.id
+        source.mkdir()
+        shutil.copyfile(assignment.master, source / assignment.notebook_name)
+        starter = course.release(assignment.id) / assignment.notebook_name
+        course.submit(assignment.id, "reference", assignment.master)
+        course.submit(assignment.id, "blank", starter)
+    return grade_course(folder, **options)

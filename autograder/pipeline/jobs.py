@@ -1,0 +1,109 @@
+"""One submission graded anywhere: a `GradingJob` (plain data, so it travels to Dask workers)
+becomes a `GradedJob` (executed notebooks and records, not a grade) in a throw-away course.
+
+This is where learner code runs. Nothing it can reach decides the grade: the caller records
+the returned notebooks through a `Recorder` into a gradebook the kernel never saw.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.artifacts import ARTIFACTS_DIR
+from autograder.course import CONFIG_FILE, load_config, master_limits
+from autograder.pipeline.course_folder import Course
+from autograder.sandbox.accounts import close_to_other_kernels, job_uids
+from autograder.sandbox.execute import UNEXPECTED_DEATH
+
+
+@dataclass(frozen=True)
+class GradingJob:
+    """Everything needed to grade one submission anywhere."""
+
+    assignment_id: str
+    student: str
+    master: str  # the master notebook (JSON text)
+    files: dict[str, bytes]  # the submission folder: relative path -> content
+    datasets: tuple[str, ...]
+    config: str  # the course's nbgrader_config.py
+    hide: tuple[str, ...] = ()  # paths the learner's kernel must not see (other submissions, gradebook)
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever the submission, its master or the grading configuration does."""
+        digest = hashlib.sha256()
+        for part in (self.assignment_id, self.student, self.master, self.config):
+            digest.update(part.encode() + b"\0")
+        for name in sorted(self.files):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(self.files[name]).digest())
+        return digest.hexdigest()
+
+
+@dataclass
+class GradedJob:
+    """What a worker hands back: executed notebooks, not a grade. Only a Recorder writes grades."""
+
+    job: GradingJob
+    notebooks: dict[str, str]  # autograded notebooks (JSON text) by file name
+    seconds: float
+    artifacts: dict[str, dict] = field(default_factory=dict)  # the kernel's records (autograder.artifacts)
+
+
+def run_job(job: GradingJob, threads: int | None = None) -> GradedJob:
+    """Grade one submission; a kernel that died on its own (not by a grading limit) gets one
+    more try, since the machine may have been short of memory rather than the code wrong.
+    `threads`: the CPU threads TensorFlow may use in the kernel (a worker's share of the cores)."""
+    graded = _run_job_once(job, threads)
+    if any(UNEXPECTED_DEATH in text for text in graded.notebooks.values()):
+        retried = _run_job_once(job, threads)
+        retried.seconds += graded.seconds
+        return retried
+    return graded
+
+
+def _run_job_once(job: GradingJob, threads: int | None) -> GradedJob:
+    """nbgrader autograde of one submission in a throw-away course folder with its own gradebook."""
+    started = time.perf_counter()
+    with job_uids() as take_uid, tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+        work = Path(tmp)
+        config = scratch_config(work, job.config)
+        config.GuardedExecute.hidden_paths = list(job.hide)
+        if threads:
+            config.GuardedExecute.kernel_env = thread_env(threads)
+        wanted = str(config.GuardedExecute.get("kernel_user", "auto")).strip().lower()
+        uid = take_uid() if wanted == "auto" else None
+        if uid is not None:
+            close_to_other_kernels(work, uid)
+            config.GuardedExecute.kernel_user = uid
+        course = Course(work, config)
+        source = course.folder("source") / job.assignment_id
+        source.mkdir(parents=True)
+        master = source / f"{job.assignment_id}.ipynb"
+        master.write_text(job.master)
+        course.release(job.assignment_id)
+        master.unlink()  # the learner's kernel must not find the solutions
+        course.place_data(job.assignment_id, job.datasets)  # after release: starters need no data
+        course.submit_files(job.assignment_id, job.student, job.files)
+        # Its gradebook is within the kernel's reach: unused.
+        course.autograde(job.assignment_id, job.student, limits=master_limits(job.master))
+        autograded = course.folder("autograded") / job.student / job.assignment_id
+        notebooks = {path.name: path.read_text() for path in autograded.glob("*.ipynb")}
+        artifacts = {path.stem: json.loads(path.read_text()) for path in (autograded / ARTIFACTS_DIR).glob("*.json")}
+        return GradedJob(job, notebooks, time.perf_counter() - started, artifacts)
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    """What tells TensorFlow in the kernel how many cores it may use."""
+    return {"TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": str(threads)}
+
+
+def scratch_config(work: Path, config_text: str):
+    """The course's configuration for a throw-away course folder `work`, with its own gradebook."""
+    (work / CONFIG_FILE).write_text(config_text)
+    config = load_config(work)
+    config.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"  # never a real gradebook
+    return config
