@@ -9,6 +9,7 @@ from pathlib import Path
 from autograder import api, data
 from autograder.course import CourseError, assignments, course_root
 from autograder.pipeline.course_folder import GradingError
+from autograder.similarity.cli import add_parser as add_similarity
 
 
 def _data_fetch(args) -> int:
@@ -117,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--mirror", metavar="DIR", help="data mirror folder (default: $AUTOGRADER_DATA_MIRROR)")
     demo.add_argument("--workers", type=int, help="local Dask workers (default: one per core that fits in memory)")
     demo.set_defaults(run=_demo)
+
+    add_similarity(commands)
     return parser
 
 
