@@ -10,6 +10,9 @@ in a form Keras can load without the learner's code (autograder.verify), and by 
 """
 from __future__ import annotations
 
+# keras (TensorFlow) is imported inside the functions that need it: a grading kernel saving a
+# quiz answer, and the checks' process reading one, never load TensorFlow.
+
 import functools
 
 import numpy as np

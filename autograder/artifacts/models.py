@@ -11,6 +11,9 @@ safely outside the kernel: `NotRebuildable` says so, and what to write instead.
 """
 from __future__ import annotations
 
+# keras (TensorFlow) is imported inside the functions that need it: a grading kernel saving a
+# quiz answer, and the checks' process reading one, never load TensorFlow.
+
 import json
 import os
 import sys

@@ -74,6 +74,7 @@ def execute_submission(path: Path) -> Learner:
     A cell that raises is recorded and execution goes on, so only the checks that need its
     names fail.
     """
+    # IPython's input transformer (for %magics) only for a notebook run directly, not in the grader.
     from IPython.core.inputtransformer2 import TransformerManager
 
     notebook = nbformat.read(path, as_version=4)

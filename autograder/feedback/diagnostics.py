@@ -25,6 +25,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numpy as np
+
 from autograder.artifacts.models import model_summary
 from autograder.artifacts.source import source_of
 
@@ -108,8 +110,6 @@ def head_of(summary: dict) -> tuple[int | None, str | None]:
 
 
 def _as_array(subject):
-    import numpy as np
-
     return np.asarray(subject)
 
 
@@ -412,8 +412,6 @@ def _missing_channel(images, expected):
         "give `image_dataset_from_directory` the folder that holds one subfolder per class (e.g. "
         "`data/happy-or-sad`), not a class folder such as `data/happy-or-sad/happy`.")
 def _one_class(labels, expected):
-    import numpy as np
-
     values = np.unique(np.ravel(_as_array(labels)))
     return len(values) == 1 and f"Every label is {float(values[0]):g}: the dataset holds only one class."
 

@@ -16,6 +16,7 @@ rebuilt here from the autograded notebook through the same step.
 from __future__ import annotations
 
 import base64
+import copy
 import html
 import importlib
 import io
@@ -24,6 +25,9 @@ import re
 from pathlib import Path
 
 import nbformat
+import nbgrader
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 
 from autograder.artifacts import ARTIFACTS_DIR
@@ -261,6 +265,7 @@ def _training_section(artifacts, expected, reads) -> str:
 
 def _plot(record: dict, expected: dict) -> str:
     """Accuracy and loss per epoch, the target lines and the epoch budget, as base64 PNG."""
+    # matplotlib takes a second to import: only when a report shows a training run.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -415,12 +420,6 @@ def _nbgrader_body(feedback_html, notebook, result) -> str | None:
 def _nbgrader_feedback(notebook, result) -> str:
     """nbgrader's feedback page for an autograded notebook, with scores from `result` in place of
     the gradebook's (what GenerateFeedback's GetGrades step would put there)."""
-    import copy
-
-    import nbgrader
-    from nbconvert.exporters import HTMLExporter
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-
     notebook = copy.deepcopy(notebook)
     scores = {test.grade_id: test for test in result.tests}
     for cell in notebook.cells:

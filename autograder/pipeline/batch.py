@@ -94,6 +94,7 @@ def grade_batch(root: Path, assignment_id: str | None = None, student: str | Non
                 workers: int | None = None, scheduler: str | None = None, force: bool = False,
                 progress: bool = True) -> BatchResult:
     """Grade submitted/ on Dask (a LocalCluster unless `scheduler` names a running one)."""
+    # dask.distributed takes seconds to import: only for a batch, never for `autograder grade`.
     from dask.distributed import Client, LocalCluster, as_completed
 
     course = Course(root)

@@ -47,6 +47,13 @@ class Course:
             except MissingEntry:
                 return False
 
+    def add_master(self, assignment_id: str, master_text: str) -> Path:
+        """Put a master notebook (JSON text) into the source folder, as solutions/<id>/<id>.ipynb."""
+        master = self.folder("source") / assignment_id / f"{assignment_id}.ipynb"
+        master.parent.mkdir(parents=True, exist_ok=True)
+        master.write_text(master_text)
+        return master
+
     def release(self, assignment_id: str) -> Path:
         """nbgrader generate_assignment: starter into the release folder, cells into the gradebook."""
         self._run(f"generate_assignment {assignment_id}", self.api.generate_assignment(assignment_id))

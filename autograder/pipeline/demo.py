@@ -23,9 +23,7 @@ def demo(folder: Path, **options) -> BatchResult:
     shutil.copyfile(project / "nbgrader_config.py", folder / "nbgrader_config.py")
     course = Course(folder)
     for assignment in assignments(project).values():
-        source = folder / SOURCE_DIR / assignment.id
-        source.mkdir()
-        shutil.copyfile(assignment.master, source / assignment.notebook_name)
+        course.add_master(assignment.id, assignment.master.read_text())
         starter = course.release(assignment.id) / assignment.notebook_name
         course.submit(assignment.id, "reference", assignment.master)
         course.submit(assignment.id, "blank", starter)

@@ -38,9 +38,7 @@ def grade_notebook(path: Path, assignment_id: str | None = None, student: str = 
     graded = run_job(job)
     with tempfile.TemporaryDirectory(prefix="autograder-record-") as tmp:
         course = Course(Path(tmp), scratch_config(Path(tmp), job.config))
-        source = course.folder("source") / assignment.id
-        source.mkdir(parents=True)
-        (source / assignment.notebook_name).write_text(job.master)
+        course.add_master(assignment.id, job.master)
         course.submit_files(assignment.id, student, job.files)
         result = Recorder(course).record(graded)
         if feedback_to is not None or report_to is not None:

@@ -80,10 +80,7 @@ def _run_job_once(job: GradingJob, threads: int | None) -> GradedJob:
             close_to_other_kernels(work, uid)
             config.GuardedExecute.kernel_user = uid
         course = Course(work, config)
-        source = course.folder("source") / job.assignment_id
-        source.mkdir(parents=True)
-        master = source / f"{job.assignment_id}.ipynb"
-        master.write_text(job.master)
+        master = course.add_master(job.assignment_id, job.master)
         course.release(job.assignment_id)
         master.unlink()  # the learner's kernel must not find the solutions
         course.place_data(job.assignment_id, job.datasets)  # after release: starters need no data

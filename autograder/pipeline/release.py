@@ -1,15 +1,15 @@
 """Starters from master notebooks: `nbgrader generate_assignment`, and a freshness check."""
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
 import nbformat
 
 from autograder import course as course_layout
-from autograder.course import load_config
+from autograder.course import CONFIG_FILE
 from autograder.pipeline.course_folder import Course
+from autograder.pipeline.jobs import scratch_config
 
 
 def release(root: Path, assignment_ids: list[str]) -> list[Path]:
@@ -23,14 +23,10 @@ def stale(root: Path, assignment_ids: list[str]) -> list[str]:
     outdated = []
     with tempfile.TemporaryDirectory(prefix="autograder-release-") as tmp:
         work = Path(tmp)
-        config = load_config(work, root / "nbgrader_config.py")
-        config.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"
-        scratch = Course(work, config)
+        scratch = Course(work, scratch_config(work, (root / CONFIG_FILE).read_text()))
         for assignment_id in assignment_ids:
             master = course_layout.assignment(assignment_id, root).master
-            source = work / course_layout.SOURCE_DIR / assignment_id
-            source.mkdir(parents=True)
-            shutil.copyfile(master, source / master.name)  # the notebook only, not data/
+            scratch.add_master(assignment_id, master.read_text())  # the notebook only, not data/
             fresh = scratch.release(assignment_id) / master.name
             committed = root / course_layout.RELEASE_DIR / assignment_id / master.name
             if not committed.is_file() or _canonical(committed) != _canonical(fresh):

@@ -41,7 +41,7 @@ def test_direct_run_reports_each_check(tmp_path):
     nbformat.write(notebook, submission)
 
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", str(ROOT / "autograder" / "checks" / "c1w1_housing_prices.py"),
+        [sys.executable, "-m", "pytest", str(ROOT / "autograder" / "checks" / "hidden" / "c1w1_housing_prices.py"),
          "--submission", str(submission), "-p", "no:cacheprovider", "-rA", "--assert=plain"],
         cwd=tmp_path, capture_output=True, text=True, timeout=600,
     )
@@ -55,7 +55,7 @@ def test_direct_run_reports_each_check(tmp_path):
 
 def test_without_a_submission_checks_are_skipped_with_a_reason(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", str(ROOT / "autograder" / "checks" / "c1w1_housing_prices.py"),
+        [sys.executable, "-m", "pytest", str(ROOT / "autograder" / "checks" / "hidden" / "c1w1_housing_prices.py"),
          "-p", "no:cacheprovider", "-rs"],
         cwd=tmp_path, capture_output=True, text=True, timeout=600,
     )

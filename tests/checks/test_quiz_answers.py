@@ -1,4 +1,4 @@
-"""Tests of autograder/checks/_answers.py: which answer forms are read, which are refused and how."""
+"""Tests of autograder/checks/hidden/_answers.py: which answer forms are read, which are refused and how."""
 from __future__ import annotations
 
 import numpy as np
