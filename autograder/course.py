@@ -7,11 +7,11 @@ Adding a week means adding such a folder and such a module.
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 from traitlets.config.loader import PyFileConfigLoader
 
 SOURCE_DIR = "solutions"
@@ -69,7 +69,7 @@ class Assignment:
 
     @classmethod
     def from_master(cls, master: Path) -> "Assignment":
-        meta = nbformat.read(master, as_version=4).metadata.get("autograder", {})
+        meta = _metadata(master.read_text())
         return cls(master.parent.name, master, tuple(meta.get("data", ())), dict(meta.get("limits", {})))
 
 
@@ -94,7 +94,13 @@ def assignment(assignment_id: str, root: Path | None = None) -> Assignment:
 
 def master_limits(master_text: str) -> dict:
     """The grading limits a master notebook (as JSON text) sets in its metadata."""
-    return dict(nbformat.reads(master_text, as_version=4).metadata.get("autograder", {}).get("limits", {}))
+    return dict(_metadata(master_text).get("limits", {}))
+
+
+def _metadata(master_text: str) -> dict:
+    """A master's `autograder` metadata, read as JSON: importing nbformat costs seconds, and the
+    grading kernel reads the course layout too."""
+    return json.loads(master_text).get("metadata", {}).get("autograder", {})
 
 
 def load_config(root: Path, config_file: Path | None = None):

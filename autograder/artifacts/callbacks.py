@@ -13,8 +13,12 @@ import contextlib
 import io
 import sys
 
+from autograder.artifacts.probes import PROBE_SECONDS, ProbeTimeLimit, time_limit
 from autograder.artifacts.source import source_of
 from autograder.artifacts.values import recreated_error
+
+HUNG = ("ProbeTimeLimit", f"on_epoch_end did not return within {PROBE_SECONDS} s of being called with one epoch's "
+        "logs. Look for a loop that never ends in your callback.")
 
 # The epoch accuracies every learner callback class is fed in the kernel; the checks look up
 # the runs they need (a check asking for another run is a course bug, caught by the tests).
@@ -42,11 +46,17 @@ def save(cls) -> dict:
     tf = sys.modules.get("tensorflow")
     if tf is None or not (isinstance(cls, type) and issubclass(cls, tf.keras.callbacks.Callback)):
         return {"kind": "callback", "is_callback": False}
-    runs = []
+    runs, hung = [], False
     for logs in CALLBACK_LOGS:
         try:
-            stopped, printed = run_callback(cls, logs)
+            if hung:  # it would hang again: no need to wait once more
+                raise ProbeTimeLimit()
+            with time_limit():
+                stopped, printed = run_callback(cls, logs)
             runs.append({"logs": list(logs), "stopped": stopped, "printed": printed[-2000:]})
+        except ProbeTimeLimit:
+            hung = True
+            runs.append({"logs": list(logs), "error": list(HUNG)})
         except Exception as error:
             runs.append({"logs": list(logs), "error": [type(error).__name__, str(error)]})
     return {"kind": "callback", "is_callback": True, "name": cls.__name__, "source": source_of(cls), "runs": runs}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.artifacts.probes import PROBE_SECONDS, ProbeTimeLimit, time_limit
 from autograder.artifacts.values import recreated_error
 
 SAMPLE_IMAGE_CALLS = ((1, "uint8"), (5, "uint8"), (5, "float64"))
@@ -29,16 +30,25 @@ def save(function, folder: Path, name: str) -> dict:
     """In the kernel: call the function on each sample and keep what it did."""
     if not callable(function):
         return {"kind": "opaque", "type": type(function).__name__}
-    return {"kind": "images-function",
-            "runs": [_run(function, folder, f"{name}.{index}", *call) for index, call in enumerate(SAMPLE_IMAGE_CALLS)]}
+    runs = []
+    for index, (count, dtype) in enumerate(SAMPLE_IMAGE_CALLS):
+        hung = any(run.get("error", [""])[0] == "ProbeTimeLimit" for run in runs)
+        runs.append(_run(function, folder, f"{name}.{index}", count, dtype, hung))
+    return {"kind": "images-function", "runs": runs}
 
 
-def _run(function, folder: Path, stem: str, count: int, dtype: str) -> dict:
+def _run(function, folder: Path, stem: str, count: int, dtype: str, hung: bool = False) -> dict:
     images = sample_images(count, dtype)
     given = images.copy()
     run = {"count": count, "dtype": dtype}
     try:
-        result = function(given)
+        if hung:  # it would hang again: no need to wait once more
+            raise ProbeTimeLimit()
+        with time_limit():
+            result = function(given)
+    except ProbeTimeLimit:
+        run["error"] = ["ProbeTimeLimit", f"it did not return within {PROBE_SECONDS} s for {count} image(s) of "
+                        "28x28 pixels. Look for a loop that never ends."]
     except Exception as error:
         run["error"] = [type(error).__name__, str(error)]
     else:

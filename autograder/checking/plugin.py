@@ -14,7 +14,6 @@ import contextlib
 import traceback
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from autograder.feedback.diagnostics import explain
@@ -74,7 +73,8 @@ def execute_submission(path: Path) -> Learner:
     A cell that raises is recorded and execution goes on, so only the checks that need its
     names fail.
     """
-    # IPython's input transformer (for %magics) only for a notebook run directly, not in the grader.
+    # Only for a notebook run directly, never in the grader's checks (each costs a second to import).
+    import nbformat
     from IPython.core.inputtransformer2 import TransformerManager
 
     notebook = nbformat.read(path, as_version=4)

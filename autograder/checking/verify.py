@@ -16,6 +16,8 @@ from autograder.artifacts.spec import verify_spec
 from autograder.checking.runner import run_checks
 from autograder.results import FailedCell
 
+# The checks' processes: no GPU, no TensorFlow chatter, and `sealed_spec` knows it is not a kernel.
+CHECKS_ENV = {"AUTOGRADER_VERIFYING": "1", "CUDA_VISIBLE_DEVICES": "", "TF_CPP_MIN_LOG_LEVEL": "2"}
 NO_RECORD = ("the grader found no record of {names} from your notebook. The hidden test cell saves it when it "
              "runs; something in the notebook stopped that (e.g. code that replaces or patches the grader).")
 
@@ -47,7 +49,7 @@ def verify_in_fresh_process(assignment_id: str, folder: Path, tests: list[str], 
         [sys.executable, "-P", "-m", "autograder.checking.verify", assignment_id, str(folder), *tests],
         input=json.dumps([failure.to_json() for failure in cell_failures or []]),
         capture_output=True, text=True, timeout=timeout, cwd=folder.parent if folder.is_dir() else None,
-        env={**os.environ, "AUTOGRADER_VERIFYING": "1", "CUDA_VISIBLE_DEVICES": "", "TF_CPP_MIN_LOG_LEVEL": "2"},
+        env={**os.environ, **CHECKS_ENV},
     )
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:

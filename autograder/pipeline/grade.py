@@ -10,8 +10,8 @@ import nbformat
 from autograder.course import CONFIG_FILE, Assignment, assignments, course_root
 from autograder.feedback.report import report_for
 from autograder.intake.notebook import InvalidSubmission, parse_notebook
-from autograder.pipeline.course_folder import Course, GradingError, write_atomically
-from autograder.pipeline.jobs import GradingJob, run_job, scratch_config
+from autograder.pipeline.course_folder import GradingError, write_atomically
+from autograder.pipeline.jobs import GradingJob, released_course, run_job, scratch_config
 from autograder.pipeline.recorder import Recorder
 from autograder.results import SubmissionResult
 
@@ -37,8 +37,9 @@ def grade_notebook(path: Path, assignment_id: str | None = None, student: str = 
     )
     graded = run_job(job)
     with tempfile.TemporaryDirectory(prefix="autograder-record-") as tmp:
-        course = Course(Path(tmp), scratch_config(Path(tmp), job.config))
-        course.add_master(assignment.id, job.master)
+        work = Path(tmp)
+        course = released_course(work, scratch_config(work, job.config), assignment.id, job.master, job.config,
+                                 keep_master=True)
         course.submit_files(assignment.id, student, job.files)
         result = Recorder(course).record(graded)
         if feedback_to is not None or report_to is not None:

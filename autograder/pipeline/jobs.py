@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import tempfile
+from importlib.metadata import version
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.artifacts import ARTIFACTS_DIR
 from autograder.course import CONFIG_FILE, load_config, master_limits
+from autograder.data import cache_dir
+from autograder import timing
 from autograder.pipeline.course_folder import Course
 from autograder.sandbox.accounts import close_to_other_kernels, job_uids
 from autograder.sandbox.execute import UNEXPECTED_DEATH
@@ -51,6 +56,7 @@ class GradedJob:
     notebooks: dict[str, str]  # autograded notebooks (JSON text) by file name
     seconds: float
     artifacts: dict[str, dict] = field(default_factory=dict)  # the kernel's records (autograder.artifacts)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (autograder.pipeline.timing)
 
 
 def run_job(job: GradingJob, threads: int | None = None) -> GradedJob:
@@ -79,18 +85,58 @@ def _run_job_once(job: GradingJob, threads: int | None) -> GradedJob:
         if uid is not None:
             close_to_other_kernels(work, uid)
             config.GuardedExecute.kernel_user = uid
-        course = Course(work, config)
-        master = course.add_master(job.assignment_id, job.master)
-        course.release(job.assignment_id)
-        master.unlink()  # the learner's kernel must not find the solutions
-        course.place_data(job.assignment_id, job.datasets)  # after release: starters need no data
+        timing.take()  # what an earlier job in this process left
+        with timing.phase("release"):
+            course = released_course(work, config, job.assignment_id, job.master, job.config)
+        with timing.phase("data"):
+            course.place_data(job.assignment_id, job.datasets)  # after release: starters need no data
         course.submit_files(job.assignment_id, job.student, job.files)
         # Its gradebook is within the kernel's reach: unused.
-        course.autograde(job.assignment_id, job.student, limits=master_limits(job.master))
+        with timing.phase("autograde"):
+            course.autograde(job.assignment_id, job.student, limits=master_limits(job.master))
         autograded = course.folder("autograded") / job.student / job.assignment_id
         notebooks = {path.name: path.read_text() for path in autograded.glob("*.ipynb")}
         artifacts = {path.stem: json.loads(path.read_text()) for path in (autograded / ARTIFACTS_DIR).glob("*.json")}
-        return GradedJob(job, notebooks, time.perf_counter() - started, artifacts)
+        return GradedJob(job, notebooks, time.perf_counter() - started, artifacts, timing.take())
+
+
+def released_course(work: Path, config, assignment_id: str, master: str, config_text: str,
+                    keep_master: bool = False) -> Course:
+    """A course at `work` in which the assignment is released (starter and gradebook), copied from
+    a template released once per master and configuration. Without `keep_master` the master is
+    not there: a grading kernel must not find the solutions."""
+    for entry in _template(assignment_id, master, config_text).iterdir():  # `work` itself keeps its owner and mode
+        copy = shutil.copytree if entry.is_dir() else shutil.copy2
+        copy(entry, work / entry.name)
+    course = Course(work, config)
+    if keep_master:
+        course.add_master(assignment_id, master)
+    return course
+
+
+def _template(assignment_id: str, master: str, config_text: str) -> Path:
+    """The cached released course (built once: `nbgrader generate_assignment` takes seconds)."""
+    key = hashlib.sha256("\0".join((assignment_id, master, config_text, _versions())).encode()).hexdigest()[:24]
+    folder = cache_dir() / "courses" / key
+    if not (folder / "gradebook.db").is_file():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".tmp-", dir=folder.parent) as tmp:
+            staging = Path(tmp) / "course"
+            staging.mkdir()
+            course = Course(staging, scratch_config(staging, config_text))
+            master_path = course.add_master(assignment_id, master)
+            course.release(assignment_id)
+            master_path.unlink()
+            (staging / CONFIG_FILE).unlink()  # each job writes its own
+            try:
+                os.rename(staging, folder)
+            except OSError:  # another job built it meanwhile: keep theirs
+                pass
+    return folder
+
+
+def _versions() -> str:
+    return "/".join(version(package) for package in ("tf-intro-autograder", "nbgrader"))
 
 
 def thread_env(threads: int) -> dict[str, str]:

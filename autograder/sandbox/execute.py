@@ -34,6 +34,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Dict, Float, Integer, List, Unicode, Union
 
+from autograder import timing
 from autograder.artifacts import EXPORTS_ENV
 from autograder.artifacts.spec import export_spec
 from autograder.sandbox.accounts import KernelAccount
@@ -134,8 +135,10 @@ class GuardedExecute(Execute):
         spec = export_spec((resources or {}).get("nbgrader", {}).get("assignment"))
         self._kernel_env = {**DETERMINISTIC_ENV, **self.kernel_env, EXPORTS_ENV: json.dumps(spec)}
         self._deadline = time.monotonic() + self._notebook_limit
+        self._started = time.perf_counter()
         self._watchdog = None
         self._ready = False
+        self._kernel_ready = None
         # nbgrader starts the kernel in the notebook's folder (without one: the grader's own
         # folder, which is not handed to the kernel).
         path = (resources or {}).get("metadata", {}).get("path")
@@ -149,6 +152,7 @@ class GuardedExecute(Execute):
                     self._handed_over = hand_over(self._cwd, self._uid)
             return super().preprocess(nb, resources, km)
         finally:
+            self._record_phases()
             try:
                 if self._watchdog is not None:
                     self._watchdog.stop()
@@ -163,6 +167,11 @@ class GuardedExecute(Execute):
                 if self._account is not None:
                     self._account.release()
                     self._account = None
+
+    def _record_phases(self) -> None:
+        ready, ended = self._kernel_ready or time.perf_counter(), time.perf_counter()
+        timing.add("kernel start", ready - self._started)
+        timing.add("execution", ended - ready)
 
     def _kernel_uid(self, cwd: str) -> int | None:
         """The uid the kernel runs as, or None: the grader's own user (as before)."""
@@ -224,6 +233,8 @@ class GuardedExecute(Execute):
         if reply is None or reply["content"]["status"] != "ok":
             raise RuntimeError("the grading kernel could not run its set-up code")
         self._ready = True
+        if self._kernel_ready is None:
+            self._kernel_ready = time.perf_counter()
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():

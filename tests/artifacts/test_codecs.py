@@ -112,3 +112,22 @@ def test_an_image_function_replays_its_results_and_in_place_changes(tmp_path):
     given = images.sample_images(5)
     result = replay(given)
     assert result.shape == (5, 28, 28, 1) and np.array_equal(given, images.sample_images(5) // 2)
+
+
+def test_a_hung_callback_costs_seconds_not_the_cell_limit(monkeypatch):
+    from autograder.artifacts import probes
+
+    class Hung(tf.keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            while True:
+                try:
+                    pass
+                except Exception:  # learner code swallowing errors cannot keep it running
+                    pass
+
+    monkeypatch.setattr(probes, "PROBE_SECONDS", 0.3)
+    record = callbacks.save(Hung)
+    assert all(run["error"][0] == "ProbeTimeLimit" for run in record["runs"])
+    replay = callbacks.load(None, "EarlyStoppingCallback", record)
+    with pytest.raises(Exception, match="did not return within"):
+        callbacks.run_callback(replay, callbacks.CALLBACK_LOGS[0])

@@ -84,7 +84,7 @@ def test_run_hidden_checks_adds_each_failure_as_the_cells_error(tmp_path, monkey
         return {"test_create_training_data": "price should be in hundreds of thousands",
                 "test_define_and_compile_model_compile": None}
 
-    monkeypatch.setattr(run_hidden_checks, "verify_in_fresh_process", verify)
+    monkeypatch.setattr(run_hidden_checks, "verify_outside", verify)
     timed_out = new_output("error", ename="CellTimeLimit", evalue="This cell ran longer than its time limit of 120 s")
     hidden = 'run_check("c1w1-housing-prices", "{}", globals())'
     notebook = new_notebook(cells=[

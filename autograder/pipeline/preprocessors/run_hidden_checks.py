@@ -9,7 +9,8 @@ from nbgrader.utils import is_grade
 
 from autograder.artifacts import ARTIFACTS_DIR
 from autograder.artifacts.spec import verify_spec
-from autograder.checking.verify import verify_in_fresh_process
+from autograder.checking.server import verify_outside
+from autograder import timing
 from autograder.results import failed_cells
 
 
@@ -38,7 +39,8 @@ class RunHiddenChecks(NbGraderPreprocessor):
                 cells[grade_id] = cell
         if cells:
             folder = Path(resources["metadata"]["path"]) / ARTIFACTS_DIR
-            outcomes = verify_in_fresh_process(assignment, folder, sorted(cells), failed_cells(nb))
+            with timing.phase("verification"):
+                outcomes = verify_outside(assignment, folder, sorted(cells), failed_cells(nb))
             for grade_id, message in outcomes.items():
                 if message:
                     cells[grade_id].outputs.append(nbformat.v4.new_output(
