@@ -20,7 +20,7 @@ data: install
 test: data
 	$(BIN)/python -m pytest
 
-demo: data
+demo: install
 	$(BIN)/autograder demo
 
 release: install

@@ -6,9 +6,10 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import api, data
-from autograder.course import CourseError, assignments, course_root
+from autograder import api, console, data
+from autograder.course import STATE_DIR, CourseError, assignments, course_root
 from autograder.pipeline.course_folder import GradingError
+from autograder.sandbox.namespaces import kernel_isolation
 from autograder.similarity.cli import add_parser as add_similarity
 
 
@@ -69,12 +70,32 @@ def _batch(args) -> int:
 def _demo(args) -> int:
     if args.mirror:  # for this run and the grading workers it starts
         os.environ[data.MIRROR_ENV] = str(Path(args.mirror).resolve())
+    reduced = api.prepare_demo_data()
+    if reduced:  # the official images are not to be had here: the demo grades on the reduced copy
+        os.environ[data.ALLOW_REDUCED_ENV] = "1"
+        console.say(f"{', '.join(reduced)}: the official data could not be fetched; the demo grades on the reduced "
+                    "copy from the mirror (not the course's own figures).")
     outcome = api.demo(Path(args.dir).resolve(), workers=args.workers)
     return 1 if outcome.failed else 0
 
 
+# Commands that grade: their noise goes to a log file unless --verbose.
+_LOGGED = {"grade", "batch", "demo"}
+
+
+def _log_folder(args) -> Path | None:
+    if args.command == "batch":
+        return (Path(args.course).resolve() if args.course else course_root()) / STATE_DIR
+    if args.command == "demo":
+        return Path(args.dir).resolve().parent
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    logged = argparse.ArgumentParser(add_help=False)
+    logged.add_argument("--verbose", action="store_true",
+                        help="show nbgrader's, TensorFlow's and Dask's own output instead of logging it to a file")
     commands = parser.add_subparsers(dest="command", required=True)
 
     data_parser = commands.add_parser("data", help="course data sets")
@@ -94,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--check", action="store_true", help="exit 1 if a committed starter is stale")
     release.set_defaults(run=_release)
 
-    grade = commands.add_parser("grade", help="grade one notebook with nbgrader autograde")
+    grade = commands.add_parser("grade", parents=[logged], help="grade one notebook with nbgrader autograde")
     grade.add_argument("notebook", help="the submitted .ipynb file")
     grade.add_argument("--assignment", help="assignment id (default: from the notebook)")
     grade.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -103,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "messages and fixes per part, training curves, your model beside the task's")
     grade.set_defaults(run=_grade)
 
-    batch = commands.add_parser("batch", help="autograde submitted/ on Dask, write feedback and grades.csv")
+    batch = commands.add_parser("batch", parents=[logged], help="autograde submitted/ on Dask, write feedback and grades.csv")
     batch.add_argument("--course", metavar="DIR", help="course folder (default: this checkout)")
     batch.add_argument("--assignment", help="only this assignment")
     batch.add_argument("--student", help="only this learner")
@@ -113,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--sequential", action="store_true", help="plain nbgrader autograde, one after another")
     batch.set_defaults(run=_batch)
 
-    demo = commands.add_parser("demo", help="data, release, and grade the reference and a blank starter")
+    demo = commands.add_parser("demo", parents=[logged], help="data, release, and grade the reference and a blank starter")
     demo.add_argument("--dir", default="demo-course", help="where to build the demo course (default: demo-course)")
     demo.add_argument("--mirror", metavar="DIR", help="data mirror folder (default: $AUTOGRADER_DATA_MIRROR)")
     demo.add_argument("--workers", type=int, help="local Dask workers (default: one per core that fits in memory)")
@@ -126,11 +147,27 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _find_scripts()
+    log = None
+    if args.command in _LOGGED and not args.verbose:
+        log = console.log_path(_log_folder(args), args.command)
     try:
-        return args.run(args)
+        with console.quiet(log):
+            if args.command in _LOGGED:
+                _warn_without_root()
+            return args.run(args)
     except (data.DataError, GradingError, CourseError) as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
+    finally:
+        if log is not None:
+            print(f"log: {log}", file=sys.stderr, flush=True)
+
+
+def _warn_without_root() -> None:
+    if not kernel_isolation():
+        console.say("warning: grading kernels cannot run as their own user here (the grader is not root, or "
+                    "unshare/setpriv are refused): hiding the hidden checks from learner code is best effort. "
+                    "See the README's threat model.")
 
 
 def _find_scripts() -> None:

@@ -30,7 +30,7 @@ if (_mirror / "horse-or-human-reduced").is_dir() and not (_mirror / "horse-or-hu
 
 
 # Fixtures that grade notebooks or train: a test that asks for one is slow.
-SLOW_FIXTURES = {"demo_course", "demo_results", "corpus", "courses", "week1"}
+SLOW_FIXTURES = {"demo_run", "demo_course", "demo_results", "corpus", "courses", "week1"}
 
 
 def pytest_collection_modifyitems(items):
@@ -48,12 +48,19 @@ def run_autograder(*args: str, env: dict | None = None, cwd: Path = ROOT) -> sub
 
 
 @pytest.fixture(scope="session")
-def demo_course(tmp_path_factory) -> Path:
-    """`autograder demo`: every master and every starter autograded once, as two learners."""
+def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """`autograder demo` as a newcomer runs it: every master and every starter autograded once, as
+    two learners, with no request for the reduced horse-or-human copy (the demo takes it itself
+    where the mirror has only that)."""
     folder = tmp_path_factory.mktemp("demo") / "course"
-    done = run_autograder("demo", "--dir", str(folder))
+    done = run_autograder("demo", "--dir", str(folder), env={"AUTOGRADER_ALLOW_REDUCED": ""})
     assert done.returncode == 0, f"autograder demo failed:\n{done.stdout}\n{done.stderr}"
-    return folder
+    return folder, done
+
+
+@pytest.fixture(scope="session")
+def demo_course(demo_run) -> Path:
+    return demo_run[0]
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ import csv
 import importlib
 import json
 import os
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -26,6 +27,16 @@ def test_starter_earns_zero_and_says_why(demo_results, assignment_id):
     result = demo_results[(assignment_id, "blank")]
     assert result.score == 0, [t for t in result.tests if t.passed]
     assert all(t.message for t in result.tests), "every failed test should tell the learner why"
+
+
+def test_demo_prints_only_its_own_lines(demo_run):
+    """nbgrader's and SQLAlchemy's warnings, TensorFlow's logs and Dask's noise go to the log file."""
+    folder, done = demo_run
+    output = done.stdout + done.stderr
+    assert "Warning" not in output and "Traceback" not in output and "I0000" not in output, output
+    assert "graded 18, unchanged 0, failed 0" in done.stdout
+    log = Path(output.split("log: ")[-1].strip())
+    assert log.is_file() and log.parent == folder.parent / "logs"
 
 
 def test_demo_writes_gradebook_feedback_and_csv(demo_course, demo_results):

@@ -10,7 +10,6 @@ only new or changed submissions.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import nbformat
 import psutil
 from tqdm import tqdm
 
+from autograder import console
 from autograder.course import CONFIG_FILE, assignments
 from autograder.feedback.report import report_for, report_path
 from autograder.intake.notebook import InvalidSubmission, parse_notebook
@@ -86,8 +86,8 @@ def _write_report(root: Path, graded: GradedJob, result: SubmissionResult) -> No
     try:
         write_atomically(path, report_for(graded, result))
     except Exception as error:  # the grade is recorded; say which report is missing and why
-        print(f"warning: no feedback report for {graded.job.student}/{graded.job.assignment_id}: "
-              f"{type(error).__name__}: {error}", file=sys.stderr)
+        console.say(f"warning: no feedback report for {graded.job.student}/{graded.job.assignment_id}: "
+                    f"{type(error).__name__}: {error}")
 
 
 def grade_batch(root: Path, assignment_id: str | None = None, student: str | None = None, *,
@@ -127,7 +127,7 @@ def grade_batch(root: Path, assignment_id: str | None = None, student: str | Non
                               key=f"grade-{job.student}-{job.assignment_id}-{job.digest[:12]}"): job
                 for job in todo
             }
-            bar = tqdm(total=len(futures), unit="submission", disable=not progress, file=sys.stderr)
+            bar = tqdm(total=len(futures), unit="submission", disable=not progress, file=console.terminal())
             for future in as_completed(futures):
                 job = futures[future]
                 try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from autograder import data
 from autograder.course import assignments
 from autograder.feedback.report import REPORTS_DIR, report_from_course, report_path
 from autograder.pipeline.batch import BatchResult, grade_batch
@@ -63,13 +64,26 @@ def grade_course(root: Path, assignment_id: str | None = None, student: str | No
         report = grade_sequentially(root, assignment_id, student)
     else:
         report = grade_batch(root, assignment_id, student, **options)
-    print(summary(report, time.perf_counter() - started))
+    print(summary(report, time.perf_counter() - started, _reduced_data(course)))
     print(f"feedback: {course.folder('feedback')}\nreports:  {course.root / REPORTS_DIR}\n"
           f"grades:   {course.root / GRADES_CSV}")
     return report
 
 
-def summary(report: BatchResult, seconds: float) -> str:
+def _reduced_data(course: Course) -> dict[str, str]:
+    """assignment -> the data set it was graded on a reduced copy of."""
+    found = {}
+    for assignment in assignments(course.root).values():
+        for name in assignment.datasets:
+            try:
+                if data.variant(name) == "reduced":
+                    found[assignment.id] = name
+            except data.DataError:  # not fetched: nothing was graded on it
+                pass
+    return found
+
+
+def summary(report: BatchResult, seconds: float, reduced: dict[str, str] | None = None) -> str:
     rows = [("assignment", "learner", "score", "tests passed", "seconds")]
     for result, took in sorted(report.graded, key=lambda item: (item[0].assignment, item[0].student)):
         passed = sum(test.passed for test in result.tests)
@@ -80,4 +94,8 @@ def summary(report: BatchResult, seconds: float) -> str:
     lines.append(f"graded {len(report.graded)}, unchanged {len(report.skipped)}, failed "
                  f"{len(report.failed)} in {seconds:.1f} s")
     lines += [f"FAILED {assignment} for {student}: {reason}" for assignment, student, reason in report.failed]
+    graded = {result.assignment for result, _ in report.graded}
+    lines += [f"note: {assignment} was graded on the reduced copy of {name} (not the official images; its "
+              "thresholds are those measured on that copy)" for assignment, name in sorted((reduced or {}).items())
+              if assignment in graded]
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from autograder import data
 from autograder.course import SOURCE_DIR, assignments, course_root
 from autograder.pipeline.batch import BatchResult
 from autograder.pipeline.course_folder import Course
@@ -28,3 +29,20 @@ def demo(folder: Path, **options) -> BatchResult:
         course.submit(assignment.id, "reference", assignment.master)
         course.submit(assignment.id, "blank", starter)
     return grade_course(folder, **options)
+
+
+def prepare_demo_data() -> list[str]:
+    """Fetch what the course reads; where only a mirror's reduced copy is to be had, take it.
+    Returns the data sets the demo grades on a reduced copy."""
+    reduced = []
+    needed = sorted({name for assignment in assignments(course_root()).values() for name in assignment.datasets})
+    for name in needed:
+        try:
+            data.fetch(name)
+        except data.DataError:
+            if data.DATASETS[name].reduced is None:
+                raise
+            data.fetch(name, allow_reduced=True)  # a DataError here says what is missing
+        if data.variant(name) == "reduced":
+            reduced.append(name)
+    return reduced
