@@ -1,4 +1,5 @@
-"""`autograder`: the course's command line (data, release, grade, batch, demo)."""
+"""`autograder`: the course's command line (data, release, grade, batch, demo, similarity,
+platform, export)."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +11,8 @@ from autograder import api, console, data
 from autograder.course import STATE_DIR, CourseError, assignments, course_root
 from autograder.pipeline.course_folder import GradingError
 from autograder.sandbox.namespaces import kernel_isolation
+from autograder.pipeline.export_cli import add_parser as add_export
+from autograder.platforms.cli import add_parser as add_platform
 from autograder.similarity.cli import add_parser as add_similarity
 
 
@@ -141,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
 
     add_similarity(commands)
+    add_platform(commands)
+    add_export(commands)
     return parser
 
 
