@@ -11,6 +11,7 @@ session fixture, `learner`, which wraps the submission's namespace:
 from __future__ import annotations
 
 import contextlib
+import os
 import traceback
 from pathlib import Path
 
@@ -18,6 +19,17 @@ import pytest
 
 from autograder.feedback.diagnostics import explain
 from autograder.results import FailedCell, defined_names, why_undefined
+
+@contextlib.contextmanager
+def working_directory(path: Path):
+    """contextlib.chdir, which Python 3.10 lacks."""
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
 
 # Set by the runner: the learner's names, and the cells that failed before the checks ran.
 NAMESPACE = pytest.StashKey[dict]()
@@ -81,7 +93,7 @@ def execute_submission(path: Path) -> Learner:
     namespace: dict = {"__name__": "__main__"}
     errors: list[FailedCell] = []
     transform = TransformerManager().transform_cell
-    with contextlib.chdir(path.parent):
+    with working_directory(path.parent):
         for index, cell in enumerate(notebook.cells):
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
@@ -109,5 +121,5 @@ def learner(request) -> Learner:
         raise pytest.UsageError(f"--submission {submission}: no such file")
     learner = execute_submission(path)
     # Checks then see the learner's relative paths (`data/...`) as the grading kernel does.
-    with contextlib.chdir(path.parent):
+    with working_directory(path.parent):
         yield learner

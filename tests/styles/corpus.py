@@ -12,12 +12,13 @@ with `autograder grade`, training included; parts they do not list must pass the
 """
 from __future__ import annotations
 
-import contextlib
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from autograder.checking.plugin import working_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 PASS = "pass"
@@ -77,7 +78,7 @@ def namespace(variant: Variant) -> dict:
     transform = TransformerManager().transform_cell
     names: dict = {"__name__": "__main__"}
     folder = ROOT / "solutions" / variant.assignment  # where `data/` is
-    with contextlib.chdir(folder):
+    with working_directory(folder):
         for cell in submission(variant).cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or meta.get("grade") or meta.get("grade_id") in SKIPPED_CELLS:

@@ -1,13 +1,14 @@
 """Every variant of the style corpus gets the verdict it deserves, part by part (see corpus.py)."""
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from autograder.checking.plugin import working_directory
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `styles` and `conftest` by name
 
@@ -20,7 +21,7 @@ END_TO_END = [v for v in ALL if v.end_to_end]
 
 def verdicts(check, variant) -> dict[str, str | None]:
     names = namespace(variant)
-    with contextlib.chdir(data_folder(variant)):
+    with working_directory(data_folder(variant)):
         return {test: check(variant.assignment, test, names) for test in variant.expect}
 
 
