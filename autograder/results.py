@@ -11,6 +11,8 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
+from autograder.feedback.diagnostics import explain
+
 
 @dataclass
 class TestResult:
@@ -89,16 +91,21 @@ def defined_names(source: str) -> frozenset[str]:
 
 
 def failed_cells(notebook, before: int | None = None) -> list[FailedCell]:
-    """The cells that are not tests and ended in an error (those before index `before`)."""
+    """The code cells (test cells too: they may define names, e.g. `untrained_model`) that ended
+    in an error, those before index `before`; a known mistake's error comes with its fix."""
     found = []
     for index, cell in enumerate(notebook.cells[:before]):
-        if cell.cell_type != "code" or cell.metadata.get("nbgrader", {}).get("grade"):
-            continue
         errors = [out for out in cell.get("outputs", []) if out.get("output_type") == "error"]
-        if errors:
+        if cell.cell_type == "code" and errors:
             name = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
-            found.append(FailedCell(name, error_text(errors[-1]), defined_names(cell.source)))
+            found.append(FailedCell(name, _explained(errors[-1]), defined_names(cell.source)))
     return found
+
+
+def _explained(error: dict) -> str:
+    text = error_text(error)
+    fix = None if error.get("ename") in GRADER_ERRORS else explain(f"{error.get('ename')}: {error.get('evalue')}")
+    return f"{text}\n{fix}" if fix else text
 
 
 def why_undefined(name: str, failures: list[FailedCell]) -> str:

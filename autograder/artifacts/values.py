@@ -21,7 +21,10 @@ def save(value, folder: Path, name: str) -> dict:
         json.dumps(record)
         return record
     except (TypeError, ValueError):  # not data: the check only needs to know what it was
-        return {"kind": "opaque", "type": type(value).__name__}
+        record = {"kind": "opaque", "type": type(value).__name__}
+        if isinstance(value, (tuple, list)):  # e.g. two DirectoryIterators: the check names each
+            record["items"] = [type(item).__name__ for item in value]
+        return record
 
 
 def load(folder: Path, name: str, record: dict):
@@ -33,7 +36,11 @@ def load(folder: Path, name: str, record: dict):
     if kind == "array-tuple":
         with np.load(folder / f"{name}.npz", allow_pickle=False) as arrays:
             return tuple(arrays[f"arr_{i}"] for i in range(len(arrays.files)))
-    return type(record["type"], (), {})()  # "opaque": a stand-in of the same type name, for the message
+    # "opaque": stand-ins of the same type names, for the check's message
+    if "items" in record:
+        items = [type(name, (), {})() for name in record["items"]]
+        return tuple(items) if record["type"] == "tuple" else items
+    return type(record["type"], (), {})()
 
 
 KINDS = ("json", "array", "array-tuple", "opaque")

@@ -164,6 +164,14 @@ _error_entry(
     "Integer (uint8) images cannot hold the fractions that dividing in place with `/=` produces.",
 )
 _error_entry(
+    "fixed-image-count", "reshaping to a number of images written into the code (`reshape(60000, 28, 28, 1)`)",
+    "take the number of images from the input: `images.reshape(-1, 28, 28, 1)` or "
+    "`images.reshape(images.shape[0], 28, 28, 1)`.",
+    r"cannot reshape array of size (\d+) into shape \((\d+), ?28, ?28(?:, ?1)?\)",
+    lambda m: (f"Your code reshapes to {m.group(2)} images, a number written into the code, but it was given an "
+               f"array of {m.group(1)} values: the function must work for any number of images."),
+)
+_error_entry(
     "callback-class-not-instance", "`callbacks=[MyCallback]`: the class instead of an instance",
     "write `callbacks=[EarlyStoppingCallback()]`, with the parentheses.",
     r"set_model\(\) missing 1 required positional argument",
@@ -297,9 +305,11 @@ def _stop_comparisons(source, expected):
         "stop at the accuracy the task states (e.g. `logs['accuracy'] >= 0.99` for 99%).")
 def _threshold_mismatch(source, expected):
     comparisons = _stop_comparisons(source, expected)
-    if comparisons and not any(abs(v - expected["stops_at"]) < 1e-9 for _, v in comparisons):
+    target = expected.get("stops_at")
+    if comparisons and not any(abs(v - target) < 1e-9 for _, v in comparisons):
         return (f"Your callback compares the accuracy with {comparisons[0][1]:g}, which is not the threshold "
-                "the task asks for.")
+                f"the task asks for ({target:g}).",
+                f"stop at the accuracy the task states: `logs['accuracy'] >= {target:g}` for {target:.1%}.")
     return None
 
 

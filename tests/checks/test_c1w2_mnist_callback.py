@@ -94,8 +94,8 @@ def test_callback_message_passes(check):
 @pytest.mark.parametrize(
     "callback, expected",
     [
-        (EagerCallback, "stopped it at epoch 3"),
-        (EpochCallback, "should stop at epoch 0"),
+        (EagerCallback, "stopped it after epoch 4"),
+        (EpochCallback, "should stop after epoch 1"),
         (object, "subclasses `tf.keras.callbacks.Callback`"),
     ],
     ids=["eager", "epoch-count", "not-a-callback"],

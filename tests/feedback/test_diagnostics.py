@@ -108,6 +108,8 @@ CASES = {
     "loss-shape-error": ("error", "ValueError: Arguments `target` and `output` must have the same rank (ndim). "
                                   "Received: target.shape=(None,), output.shape=(None, 10)",
                          "ValueError: Arguments `target` and `output` must be tensors", "different shapes"),
+    "fixed-image-count": ("error", "ValueError: cannot reshape array of size 784 into shape (60000,28,28,1)",
+                          "ValueError: cannot reshape array of size 784 into shape (3,3)", "any number of images"),
     "acc-key-error": ("error", lambda: raised(lambda: {"accuracy": 0.9}["acc"]),
                       lambda: raised(lambda: {"accuracy": 0.9}["accurac"]), "logs the metric as 'accuracy'"),
     "name-not-defined": ("error", lambda: raised(lambda: untrained_model),  # noqa: F821

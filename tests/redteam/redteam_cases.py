@@ -333,7 +333,7 @@ class EarlyStoppingCallback(tf.keras.callbacks.Callback):
             self.model.stop_training = True
             print("Reached 99% accuracy so cancelling training!")
 """), set_source("train_mnist", W2_SMALL_FIT))), rest="any",
-         expect={"test_EarlyStoppingCallback_stops_at_threshold": ("zero", "should stop at epoch 0")}),
+         expect={"test_EarlyStoppingCallback_stops_at_threshold": ("zero", "should stop after epoch 1")}),
     Case("history-of-a-second-fit", "cheat", W2, notebook_case(W2, set_source("train_mnist", """
 def train_mnist(training_images, training_labels):
     model = create_and_compile_model()

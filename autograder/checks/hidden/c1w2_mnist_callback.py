@@ -111,13 +111,13 @@ def test_EarlyStoppingCallback_stops_at_threshold(callback_class, accuracies):
     expected = min(stop_epochs(accuracies, THRESHOLD), default=None)
     if expected is None:
         pytest.fail(
-            f"Your callback stopped training at epoch {stopped} although accuracy never reached 99% "
+            f"Your callback stopped training after epoch {stopped + 1} although accuracy never reached 99% "
             f"(accuracies per epoch: {shown(accuracies)}). Stop only when logs['accuracy'] reaches 0.99."
             + advice(EXPECTED, source=callback_class), pytrace=False)
     pytest.fail(
-        f"With accuracies per epoch {shown(accuracies)}, training should stop at epoch {expected}, the "
+        f"With accuracies per epoch {shown(accuracies)}, training should stop after epoch {expected + 1}, the "
         "first one at 99% or above; your callback "
-        + ("never stopped it" if stopped is None else f"stopped it at epoch {stopped}")
+        + ("never stopped it" if stopped is None else f"stopped it after epoch {stopped + 1}")
         + ". In `on_epoch_end`, read `logs['accuracy']` and set "
         "`self.model.stop_training = True` when it is at least 0.99." + advice(EXPECTED, source=callback_class),
         pytrace=False)
@@ -147,8 +147,9 @@ def test_train_mnist_stops_early(history, learner):
     )
     assert len(values) - 1 in stops, (
         f"Accuracy first reached 99% at epoch {min(stops) + 1}, but training went on until epoch "
-        f"{len(values)}: pass your callback to `fit(..., callbacks=[...])`, and stop as soon as the accuracy "
-        "reaches 99%." + advice(EXPECTED, **subjects)
+        f"{len(values)}: the callback did not stop it. Pass an instance of it to `fit(..., callbacks=[...])`, "
+        "and in it read the accuracy under the name the model logs it ('accuracy' for metrics=['accuracy'])."
+        + advice(EXPECTED, **subjects)
     )
 
 

@@ -211,13 +211,13 @@ def test_EarlyStoppingCallback_stops_at_threshold(callback_class, accuracies):
     expected = min(stop_epochs(accuracies, THRESHOLD), default=None)
     if expected is None:
         pytest.fail(
-            f"Your callback stopped training at epoch {stopped} although accuracy never reached 99.5% "
+            f"Your callback stopped training after epoch {stopped + 1} although accuracy never reached 99.5% "
             f"(accuracies per epoch: {shown(accuracies)}). Stop only when logs['accuracy'] reaches 0.995."
             + advice(EXPECTED, source=callback_class), pytrace=False)
     pytest.fail(
-        f"With accuracies per epoch {shown(accuracies)}, training should stop at epoch {expected}, the "
+        f"With accuracies per epoch {shown(accuracies)}, training should stop after epoch {expected + 1}, the "
         "first one at 99.5% or above; your callback "
-        + ("never stopped it" if stopped is None else f"stopped it at epoch {stopped}")
+        + ("never stopped it" if stopped is None else f"stopped it after epoch {stopped + 1}")
         + ". In `on_epoch_end`, read `logs['accuracy']` and set "
         "`self.model.stop_training = True` when it is at least 0.995." + advice(EXPECTED, source=callback_class),
         pytrace=False)
@@ -300,10 +300,13 @@ def test_training_history_stops_early(history, learner):
     values = accuracies(history)
     # The callback's code is only in the kernel; outside it, the history alone is diagnosed.
     subjects = {"history": history, "source": learner.namespace.get("EarlyStoppingCallback")}
+    stopped_early = len(values) < MAX_EPOCHS
     assert stop_epochs(values, THRESHOLD), (
-        f"Training never reached 99.5% accuracy (per epoch: {shown(values)}). Check that the convolution "
-        "and pooling layers come before Flatten, that the images are divided by 255, and that "
-        "the dense layer has enough units (around 128)." + advice(EXPECTED, **subjects)
+        (f"Training stopped after {len(values)} epochs at accuracy {values[-1]:.4f}, below 99.5% (per epoch: "
+         f"{shown(values)}): your callback stops at another threshold than the task's." if stopped_early else
+         f"Training never reached 99.5% accuracy (per epoch: {shown(values)}). Check that the convolution "
+         "and pooling layers come before Flatten, that the images are divided by 255, and that "
+         "the dense layer has enough units (around 128).") + advice(EXPECTED, **subjects)
     )
     assert len(values) <= MAX_EPOCHS, (
         f"Training ran {len(values)} epochs; the training cell fits for at most {MAX_EPOCHS}. Run it unchanged."
