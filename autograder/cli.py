@@ -9,6 +9,7 @@ from pathlib import Path
 
 from autograder import api, console, data
 from autograder.course import STATE_DIR, CourseError, assignments, course_root
+from autograder.environment import find_scripts
 from autograder.pipeline.course_folder import GradingError
 from autograder.sandbox.namespaces import kernel_isolation
 from autograder.pipeline.export_cli import add_parser as add_export
@@ -151,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _find_scripts()
+    find_scripts()
     log = None
     if args.command in _LOGGED and not args.verbose:
         log = console.log_path(_log_folder(args), args.command)
@@ -173,14 +174,6 @@ def _warn_without_root() -> None:
         console.say("warning: grading kernels cannot run as their own user here (the grader is not root, or "
                     "unshare/setpriv are refused): hiding the hidden checks from learner code is best effort. "
                     "See the README's threat model.")
-
-
-def _find_scripts() -> None:
-    """nbgrader runs `alembic` (its gradebook migrations) as a command: make this environment's
-    scripts findable even when it was not activated (e.g. `.venv/bin/autograder ...`)."""
-    scripts = str(Path(sys.executable).parent)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ class SubmissionResult:
     score: float
     max_score: float
     tests: list[TestResult] = field(default_factory=list)
+    late_penalty: float = 0.0  # taken off `score` by the course's late-submission plugin
 
     def to_json(self) -> str:
         result = asdict(self)

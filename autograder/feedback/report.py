@@ -57,8 +57,10 @@ def render_report(result, notebook, artifacts: dict | None, feedback_html: str |
     noticed = unmatched + _cell_errors(notebook)
     summary = "\n".join([
         f'<h1>Feedback: {_e(result.assignment)}</h1>',
-        f'<p class="ag-score">Score: <b>{result.score:g} / {result.max_score:g}</b> '
-        f'({sum(t.passed for t in result.tests)} of {len(result.tests)} parts passed)</p>',
+        f'<p class="ag-score">Score: <b>{result.score - result.late_penalty:g} / {result.max_score:g}</b> '
+        f'({sum(t.passed for t in result.tests)} of {len(result.tests)} parts passed'
+        + (f'; {result.score:g} less a late submission penalty of {result.late_penalty:g}' if result.late_penalty else "")
+        + ')</p>',
         _parts_table(parts),
         _training_section(artifacts, expected, reads),
         _model_section(artifacts, expected),
@@ -439,7 +441,7 @@ def _nbgrader_feedback(notebook, result) -> str:
     exporter.register_preprocessor(HideHiddenTests(enabled=True), enabled=True)
     exporter.register_preprocessor(CSSHTMLHeaderPreprocessor(enabled=True), enabled=True)
     resources = {"nbgrader": {"notebook": result.assignment, "score": result.score,
-                              "max_score": result.max_score, "late_penalty": 0}}
+                              "max_score": result.max_score, "late_penalty": result.late_penalty}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return body
 

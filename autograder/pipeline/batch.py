@@ -80,6 +80,16 @@ def collect_jobs(course: Course, assignment_id: str | None = None, student: str 
     return jobs, refused
 
 
+def as_feedback_page(course: Course, result: SubmissionResult) -> None:
+    """Our report, which holds nbgrader's feedback below its own, becomes the feedback page that
+    `nbgrader release_feedback` hands to the learner (`generate_feedback --force` would restore
+    nbgrader's own page)."""
+    report = report_path(course.root, result.student, result.assignment)
+    page = course.folder("feedback") / result.student / result.assignment / f"{result.assignment}.html"
+    if report.is_file() and page.parent.is_dir():
+        write_atomically(page, report.read_text())
+
+
 def _write_report(root: Path, graded: GradedJob, result: SubmissionResult) -> None:
     """reports/<student>/<assignment>.html; a report that cannot be written costs no grade."""
     path = report_path(root, graded.job.student, graded.job.assignment_id)
@@ -121,6 +131,7 @@ def grade_batch(root: Path, assignment_id: str | None = None, student: str | Non
             client = Client(cluster)
             threads = max(1, (os.cpu_count() or 1) // workers)
         recorder = Recorder(course)
+        unisolated = 0
         try:
             futures = {
                 client.submit(run_job, job, threads, retries=1, pure=False,
@@ -139,14 +150,21 @@ def grade_batch(root: Path, assignment_id: str | None = None, student: str | Non
                     ledger.record(job)
                     report.graded.append((result, graded.seconds))
                     _write_report(course.root, graded, result)
+                    unisolated += not graded.isolated
                 bar.update()
             bar.close()
+            if unisolated:  # remote workers' own warnings stay in their logs
+                console.say(f"warning: {unisolated} submission(s) were graded where the kernel could not run as its "
+                            "own user (a worker without root): hiding the hidden checks from learner code was best "
+                            "effort there. See the README's threat model.")
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
     for assignment in sorted({result.assignment for result, _ in report.graded}):
         course.feedback(assignment)
+    for result, _ in report.graded:
+        as_feedback_page(course, result)
     if report.graded:
         course.export_csv(course.root / "grades.csv")
     return report

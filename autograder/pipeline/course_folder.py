@@ -40,10 +40,10 @@ class Course:
             raise GradingError(f"nbgrader {what} failed:\n{result.get('error') or ''}\n{result.get('log') or ''}")
 
     def has_assignment(self, assignment_id: str) -> bool:
+        """Whether the assignment is released into the gradebook (not only added, e.g. with a due date)."""
         with Gradebook(self.db_url, self.course_id) as gradebook:
             try:
-                gradebook.find_assignment(assignment_id)
-                return True
+                return bool(gradebook.find_assignment(assignment_id).notebooks)
             except MissingEntry:
                 return False
 
@@ -111,6 +111,7 @@ class Course:
                 score=float(notebook.score),
                 max_score=float(notebook.max_score),
                 tests=tests,
+                late_penalty=float(notebook.late_submission_penalty or 0),
             )
 
     def feedback(self, assignment_id: str, student: str | None = None) -> Path:

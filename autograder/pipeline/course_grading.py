@@ -7,7 +7,7 @@ from pathlib import Path
 from autograder import data
 from autograder.course import assignments
 from autograder.feedback.report import REPORTS_DIR, report_from_course, report_path
-from autograder.pipeline.batch import BatchResult, grade_batch
+from autograder.pipeline.batch import BatchResult, as_feedback_page, grade_batch
 from autograder.pipeline.course_folder import Course, write_atomically
 from autograder.results import SubmissionResult
 
@@ -43,6 +43,7 @@ def grade_sequentially(root: Path, assignment_id: str | None = None, student: st
         for result, _ in report.graded:
             if result.assignment == assignment:
                 _write_report(course, result)
+                as_feedback_page(course, result)
     if report.graded:
         course.export_csv(course.root / GRADES_CSV)
     return report

@@ -11,16 +11,20 @@ import json
 import os
 import shutil
 import tempfile
-from importlib.metadata import version
 import time
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
+from nbgrader.preprocessors import AssignLatePenalties
+
+from autograder import timing
 from autograder.artifacts import ARTIFACTS_DIR
 from autograder.course import CONFIG_FILE, load_config, master_limits
 from autograder.data import cache_dir
-from autograder import timing
+from autograder.environment import find_scripts
 from autograder.pipeline.course_folder import Course
+from autograder.pipeline.steps import autograde_steps, is_step
 from autograder.sandbox.accounts import close_to_other_kernels, job_uids
 from autograder.sandbox.execute import UNEXPECTED_DEATH
 
@@ -56,7 +60,8 @@ class GradedJob:
     notebooks: dict[str, str]  # autograded notebooks (JSON text) by file name
     seconds: float
     artifacts: dict[str, dict] = field(default_factory=dict)  # the kernel's records (autograder.artifacts)
-    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (autograder.pipeline.timing)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (autograder.timing)
+    isolated: bool = True  # the kernel ran as its own unprivileged user (autograder.sandbox)
 
 
 def run_job(job: GradingJob, threads: int | None = None) -> GradedJob:
@@ -74,9 +79,14 @@ def run_job(job: GradingJob, threads: int | None = None) -> GradedJob:
 def _run_job_once(job: GradingJob, threads: int | None) -> GradedJob:
     """nbgrader autograde of one submission in a throw-away course folder with its own gradebook."""
     started = time.perf_counter()
+    find_scripts()  # on a Dask worker started without its environment activated
     with job_uids() as take_uid, tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         work = Path(tmp)
         config = scratch_config(work, job.config)
+        # Late penalties need the timestamp, which only the recording course has: the Recorder
+        # applies them (and the course's plugin for them need not be on the worker).
+        config.Autograde.autograde_preprocessors = [
+            step for step in autograde_steps(config) if not is_step(step, AssignLatePenalties)]
         config.GuardedExecute.hidden_paths = list(job.hide)
         if threads:
             config.GuardedExecute.kernel_env = thread_env(threads)
@@ -97,7 +107,8 @@ def _run_job_once(job: GradingJob, threads: int | None) -> GradedJob:
         autograded = course.folder("autograded") / job.student / job.assignment_id
         notebooks = {path.name: path.read_text() for path in autograded.glob("*.ipynb")}
         artifacts = {path.stem: json.loads(path.read_text()) for path in (autograded / ARTIFACTS_DIR).glob("*.json")}
-        return GradedJob(job, notebooks, time.perf_counter() - started, artifacts, timing.take())
+        return GradedJob(job, notebooks, time.perf_counter() - started, artifacts, timing.take(),
+                         isolated=uid is not None)
 
 
 def released_course(work: Path, config, assignment_id: str, master: str, config_text: str,

@@ -9,13 +9,12 @@ from __future__ import annotations
 import copy
 import shutil
 
-from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
-from traitlets.utils.importstring import import_item
 
 from autograder.course import STATE_DIR
 from autograder.pipeline.course_folder import Course
 from autograder.pipeline.jobs import GradedJob
+from autograder.pipeline.steps import autograde_steps, is_step, step_class
 from autograder.results import SubmissionResult
 
 
@@ -29,9 +28,9 @@ class Recorder:
         config = copy.deepcopy(course.config)
         config.CourseDirectory.submitted_directory = str(self.normalized.relative_to(course.root))
         config.Autograde.autograde_preprocessors = [
-            "autograder.pipeline.preprocessors.replay_execution.ReplayExecution" if _is_execute(step) else step
-            for step in course.config.Autograde.get("autograde_preprocessors", _default_pipeline())
-            if not getattr(_step_class(step), "needs_worker_files", False)  # already done by the worker
+            "autograder.pipeline.preprocessors.replay_execution.ReplayExecution" if is_step(step, Execute) else step
+            for step in autograde_steps(course.config)
+            if not getattr(step_class(step), "needs_worker_files", False)  # already done by the worker
         ]
         config.ReplayExecution.executed_directory = str(self.executed)
         self.replay = Course(course.root, config)
@@ -43,23 +42,10 @@ class Recorder:
         for name, text in graded.notebooks.items():
             (folder / name).write_text(text)
         self.replay.submit_files(job.assignment_id, job.student, job.files)
-        timestamp = self.course.folder("submitted") / job.student / job.assignment_id / "timestamp.txt"
-        if timestamp.is_file():
-            shutil.copyfile(timestamp, self.normalized / job.student / job.assignment_id / "timestamp.txt")
+        for name in ("timestamp.txt", "submission_secret.txt"):  # lateness; the exchange's key to the feedback
+            kept = self.course.folder("submitted") / job.student / job.assignment_id / name
+            if kept.is_file():
+                shutil.copyfile(kept, self.normalized / job.student / job.assignment_id / name)
         if not self.course.has_assignment(job.assignment_id):
             self.course.release(job.assignment_id)
         return self.replay.autograde(job.assignment_id, job.student)
-
-
-def _step_class(step):
-    return import_item(step) if isinstance(step, str) else step
-
-
-def _is_execute(step) -> bool:
-    cls = _step_class(step)
-    return isinstance(cls, type) and issubclass(cls, Execute)
-
-
-def _default_pipeline():
-    return Autograde.class_traits()["autograde_preprocessors"].default_value
-

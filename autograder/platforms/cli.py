@@ -7,10 +7,10 @@ Wired into `autograder` with `platforms.cli.add_parser(commands)`; also runs on 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from autograder.environment import find_scripts
 from autograder.platforms import coursera, gradescope, prairielearn
 
 ROOT_HELP = "the platform's folder (default: {}); set it to run outside the platform's container"
@@ -69,13 +69,5 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="autograder")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["platform", *(sys.argv[1:] if argv is None else argv)])
-    _scripts_on_path()
+    find_scripts()
     return args.run(args)
-
-
-def _scripts_on_path() -> None:
-    """nbgrader runs `alembic` as a command (as autograder.cli makes sure too): the container's
-    entry command may call this environment's Python without activating it."""
-    scripts = str(Path(sys.executable).parent)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
