@@ -440,7 +440,7 @@ def _nbgrader_feedback(notebook, result) -> str:
     )
     exporter.register_preprocessor(HideHiddenTests(enabled=True), enabled=True)
     exporter.register_preprocessor(CSSHTMLHeaderPreprocessor(enabled=True), enabled=True)
-    resources = {"nbgrader": {"notebook": result.assignment, "score": result.score,
+    resources = {"nbgrader": {"notebook": result.assignment, "score": result.score - result.late_penalty,
                               "max_score": result.max_score, "late_penalty": result.late_penalty}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return body
