@@ -173,6 +173,33 @@ def run_callback(callback_class, accuracies):
     return callbacks.run_callback(callback_class, accuracies)
 
 
+def assert_stops_at_threshold(callback_class, accuracies, threshold: float, fixes: str = "") -> None:
+    """The callback, fed these epoch accuracies, stops training where the task says: at the first
+    epoch at `threshold` or above (`>`: above), or never. `fixes`: the diagnostics for the message."""
+    stopped, _ = run_callback(callback_class, accuracies)
+    if stops_right(stopped, accuracies, threshold):
+        return
+    percent = f"{threshold:.1%}".replace(".0%", "%")
+    expected = min(stop_epochs(accuracies, threshold), default=None)
+    if expected is None:
+        pytest.fail(f"Your callback stopped training after epoch {stopped + 1} although accuracy never reached "
+                    f"{percent} (accuracies per epoch: {shown(accuracies)}). Stop only when logs['accuracy'] "
+                    f"reaches {threshold:g}." + fixes, pytrace=False)
+    pytest.fail(f"With accuracies per epoch {shown(accuracies)}, training should stop after epoch {expected + 1}, "
+                f"the first one at {percent} or above; your callback "
+                + ("never stopped it" if stopped is None else f"stopped it after epoch {stopped + 1}")
+                + ". In `on_epoch_end`, read `logs['accuracy']` and set `self.model.stop_training = True` when it "
+                f"is at least {threshold:g}." + fixes, pytrace=False)
+
+
+def assert_prints(callback_class, accuracies, message: str) -> None:
+    """The callback prints `message` when it stops training on these accuracies."""
+    _, printed = run_callback(callback_class, accuracies)
+    assert printed_message(printed, message), (
+        f'When your callback stops training it should print "{message}"; it printed {printed.strip()!r}.'
+    )
+
+
 def printed_message(printed: str, message: str) -> bool:
     """Whether `message` was printed, whatever the spacing and line breaks around and inside it."""
     return " ".join(message.split()) in " ".join(printed.split())

@@ -6,8 +6,8 @@ import tensorflow as tf
 from autograder import data
 from autograder.artifacts import behaviour
 from autograder.checks.hidden._training import (
-    accuracies, assert_accuracy_metric, assert_input_shape, assert_loss, assert_probabilities, head_text,
-    learner_history, learner_model, output_head, printed_message, run_callback, shown, stop_epochs, stops_right,
+    accuracies, assert_accuracy_metric, assert_input_shape, assert_loss, assert_prints, assert_probabilities,
+    assert_stops_at_threshold, head_text, learner_history, learner_model, output_head, shown, stop_epochs,
 )
 from autograder.feedback.diagnostics import advice
 from autograder.artifacts.images import sample_images
@@ -205,29 +205,11 @@ def test_reshape_and_normalize_values(reshape_and_normalize):
     ids=["first-epoch", "eighth-epoch", "never"],
 )
 def test_EarlyStoppingCallback_stops_at_threshold(callback_class, accuracies):
-    stopped, _ = run_callback(callback_class, accuracies)
-    if stops_right(stopped, accuracies, THRESHOLD):
-        return
-    expected = min(stop_epochs(accuracies, THRESHOLD), default=None)
-    if expected is None:
-        pytest.fail(
-            f"Your callback stopped training after epoch {stopped + 1} although accuracy never reached 99.5% "
-            f"(accuracies per epoch: {shown(accuracies)}). Stop only when logs['accuracy'] reaches 0.995."
-            + advice(EXPECTED, source=callback_class), pytrace=False)
-    pytest.fail(
-        f"With accuracies per epoch {shown(accuracies)}, training should stop after epoch {expected + 1}, the "
-        "first one at 99.5% or above; your callback "
-        + ("never stopped it" if stopped is None else f"stopped it after epoch {stopped + 1}")
-        + ". In `on_epoch_end`, read `logs['accuracy']` and set "
-        "`self.model.stop_training = True` when it is at least 0.995." + advice(EXPECTED, source=callback_class),
-        pytrace=False)
+    assert_stops_at_threshold(callback_class, accuracies, THRESHOLD, advice(EXPECTED, source=callback_class))
 
 
 def test_EarlyStoppingCallback_message(callback_class):
-    _, printed = run_callback(callback_class, [0.98, 0.997])
-    assert printed_message(printed, MESSAGE), (
-        f'When your callback stops training it should print "{MESSAGE}"; it printed {printed.strip()!r}.'
-    )
+    assert_prints(callback_class, [0.98, 0.997], MESSAGE)
 
 
 # --------------------------------------------------------------------------- convolutional_model
