@@ -30,7 +30,7 @@ if (_mirror / "horse-or-human-reduced").is_dir() and not (_mirror / "horse-or-hu
 
 
 # Fixtures that grade notebooks or train: a test that asks for one is slow.
-SLOW_FIXTURES = {"demo_run", "demo_course", "demo_results", "corpus", "courses", "week1"}
+SLOW_FIXTURES = {"demo_run", "demo_course", "demo_results", "corpus", "courses", "week1", "graded_end_to_end"}
 
 
 def pytest_collection_modifyitems(items):

@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+pytestmark = pytest.mark.slow  # builds, saves and reloads Keras models
+
 A = "c1w1-housing-prices"
 
 

@@ -4,6 +4,8 @@ import tensorflow as tf
 
 from conftest import recorded
 
+pytestmark = pytest.mark.slow  # builds, saves and reloads Keras models
+
 
 A = "c1w2-mnist-callback"
 

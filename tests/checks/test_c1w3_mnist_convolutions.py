@@ -5,6 +5,8 @@ import tensorflow as tf
 
 from conftest import recorded
 
+pytestmark = pytest.mark.slow  # builds, saves and reloads Keras models
+
 
 A = "c1w3-mnist-convolutions"
 L = tf.keras.layers

@@ -11,6 +11,8 @@ from PIL import Image
 
 from conftest import recorded
 
+pytestmark = pytest.mark.slow  # builds, saves and reloads Keras models
+
 A = "c1w4-happy-or-sad"
 DATASET_CHECKS = ("test_training_dataset_classes", "test_training_dataset_spec", "test_training_dataset_pixels")
 

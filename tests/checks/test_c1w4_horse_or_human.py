@@ -13,6 +13,8 @@ from autograder.checks.hidden import c1w4_horse_or_human as checks
 
 from conftest import recorded
 
+pytestmark = pytest.mark.slow  # builds, saves and reloads Keras models
+
 A = "c1w4-horse-or-human"
 DATASET_CHECKS = ("test_train_val_datasets_classes", "test_train_val_datasets_shapes")
 

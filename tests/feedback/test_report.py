@@ -177,6 +177,7 @@ def chromium(*args, cwd):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install -y chromium)")
 def test_the_report_renders_in_chromium(tmp_path):
     from PIL import Image

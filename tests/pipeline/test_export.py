@@ -106,6 +106,7 @@ def test_csv_format_is_nbgraders_own(course):
     assert rows[0][:4] == ["assignment", "duedate", "timestamp", "student_id"] and len(rows) == 7
 
 
+@pytest.mark.slow
 def test_nbgrader_export_uses_the_plugin(course):
     """The plugin route: `nbgrader export` with the plugin class, in the course folder."""
     course_id = Course(course).course_id

@@ -67,6 +67,7 @@ def test_coursera_part_without_an_assignment_is_the_graders_fault(tmp_path, monk
     assert "No assignment is mapped to Coursera part 'Zb6wb'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_module_runs_as_a_command(tmp_path):
     """`python -m autograder.platforms` in a child process, as a container's entry command runs it."""
     done = subprocess.run([sys.executable, "-m", "autograder.platforms", "gradescope", "--root", str(tmp_path)],

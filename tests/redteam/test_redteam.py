@@ -114,6 +114,7 @@ def _zip_bomb(path, megabytes=600):
     inner.unlink()
 
 
+@pytest.mark.slow
 def test_zip_bomb_through_zip_collect_is_not_extracted(tmp_path):
     course = tmp_path / "course"
     (course / "solutions" / "c1w1-quiz").mkdir(parents=True)

@@ -54,6 +54,7 @@ def test_dom_has_the_notice_and_highlighted_pairs(report):
     assert "http://" not in dom and "https://" not in dom  # nothing to fetch
 
 
+@pytest.mark.slow
 def test_code_panels_render_side_by_side(report, tmp_path):
     shot = tmp_path / "report.png"
     chromium(f"--screenshot={shot}", "--window-size=1280,2000", report.as_uri())

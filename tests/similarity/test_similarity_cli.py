@@ -131,6 +131,7 @@ def test_add_parser_wires_into_an_existing_command_line():
     assert args.run is cli.run and args.threshold == 0.6 and args.reference is None
 
 
+@pytest.mark.slow
 def test_python_dash_m_runs_on_its_own(course):
     done = subprocess.run([sys.executable, "-m", "autograder.similarity", "--course", str(course), "--assignment", W2,
                            "--threshold", "0.9"], capture_output=True, text=True, cwd=REPO, timeout=300)

@@ -12,6 +12,7 @@ from autograder.checking.plugin import working_directory
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `styles` and `conftest` by name
 
+from conftest import run_autograder  # noqa: E402
 from styles.corpus import PASS, data_folder, namespace, submission, variants  # noqa: E402
 
 ALL = variants()
@@ -36,22 +37,38 @@ def mismatches(expect: dict[str, str], got: dict[str, str | None]) -> list[str]:
     return wrong
 
 
+@pytest.mark.slow  # builds and runs a few hundred models
 @pytest.mark.parametrize("variant", DIRECT, ids=[v.id for v in DIRECT])
 def test_variant_gets_its_verdict(check, variant):
     wrong = mismatches(variant.expect, verdicts(check, variant))
     assert not wrong, f"{variant.id} ({variant.why}):\n" + "\n".join(wrong)
 
 
+@pytest.fixture(scope="module")
+def graded_end_to_end(request, tmp_path_factory) -> dict[str, dict | str]:
+    """Every selected end-to-end variant graded by `autograder grade --json`, two at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    selected = {item.callspec.params["variant"].id for item in request.session.items
+                if item.originalname == "test_variant_graded_end_to_end"}
+    folder = tmp_path_factory.mktemp("end-to-end")
+
+    def grade(variant):
+        path = folder / variant.id / f"{variant.assignment}.ipynb"
+        path.parent.mkdir()
+        nbformat.write(submission(variant), path)
+        done = run_autograder("grade", str(path), "--json")
+        return variant.id, json.loads(done.stdout) if done.returncode == 0 else done.stderr
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(grade, [v for v in END_TO_END if v.id in selected]))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("variant", END_TO_END, ids=[v.id for v in END_TO_END])
-def test_variant_graded_end_to_end(variant, tmp_path):
-    from conftest import run_autograder
-
-    path = tmp_path / f"{variant.assignment}.ipynb"
-    nbformat.write(submission(variant), path)
-    done = run_autograder("grade", str(path), "--json")
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+def test_variant_graded_end_to_end(variant, graded_end_to_end):
+    result = graded_end_to_end[variant.id]
+    assert isinstance(result, dict), f"autograder grade failed: {result}"
     got = {test["grade_id"]: (None if test["passed"] else test["message"] or "failed") for test in result["tests"]}
     expect = {grade_id: variant.expect.get(grade_id, PASS) for grade_id in got}
     wrong = mismatches(expect, got)
