@@ -1,7 +1,23 @@
 # Two entry points for a fresh machine: `make demo` and `make test`.
+# Another interpreter: `PYTHON=python3.12 make test` makes and uses .venv-3.12 (VENV=... to choose).
 PYTHON ?= python3
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(PYTHON_VERSION),)
+$(error PYTHON=$(PYTHON) does not run: is it installed and on PATH?)
+endif
+ifeq ($(origin PYTHON),file)
 VENV ?= .venv
+else
+VENV ?= .venv-$(PYTHON_VERSION)
+endif
 BIN := $(VENV)/bin
+# An environment made with another interpreter is never used in its place.
+VENV_VERSION := $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifneq ($(VENV_VERSION),)
+ifneq ($(VENV_VERSION),$(PYTHON_VERSION))
+$(error $(VENV) has Python $(VENV_VERSION), PYTHON=$(PYTHON) is $(PYTHON_VERSION): pass VENV=<another folder>, or remove $(VENV))
+endif
+endif
 
 .PHONY: install data test demo release check-release
 

@@ -13,3 +13,13 @@ def find_scripts() -> None:
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
+def run_module(module: str) -> list[str]:
+    """The command that runs `module` in this Python with the current folder kept off sys.path:
+    that folder is the learner's, and a file there (`numpy.py`) must not stand in for a module."""
+    if sys.version_info >= (3, 11):
+        return [sys.executable, "-P", "-m", module]
+    # Python 3.10 has no -P: drop the '' that -c puts first on sys.path, then run the module.
+    return [sys.executable, "-c", f"import runpy, sys; del sys.path[0]; runpy.run_module({module!r}, "
+                                  "run_name='__main__', alter_sys=True)"]

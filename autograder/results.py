@@ -34,7 +34,7 @@ class SubmissionResult:
 
     def to_json(self) -> str:
         result = asdict(self)
-        del result["student"]
+        del result["student"], result["late_penalty"]  # one notebook graded alone has no due date
         return json.dumps(result, indent=2)
 
 

@@ -33,10 +33,13 @@ if (_mirror / "horse-or-human-reduced").is_dir() and not (_mirror / "horse-or-hu
 SLOW_FIXTURES = {"demo_run", "demo_course", "demo_results", "corpus", "courses", "week1", "graded_end_to_end"}
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
+    soak_chosen = "soak" in (config.option.markexpr or "")
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("soak") and not soak_chosen:  # hours at full size: only when asked for
+            item.add_marker(pytest.mark.skip(reason="the soak test runs alone: pytest -m soak"))
 
 
 def run_autograder(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:

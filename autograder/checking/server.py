@@ -21,8 +21,8 @@ import threading
 from pathlib import Path
 
 from autograder.checking.verify import CHECKS_ENV, verify, verify_in_fresh_process
+from autograder.environment import run_module
 from autograder.results import FailedCell
-
 
 # ---- in the server process
 
@@ -80,7 +80,7 @@ class Server:
 
     def __init__(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-P", "-m", "autograder.checking.server"],
+            run_module("autograder.checking.server"),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             env={**os.environ, **CHECKS_ENV},
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 from autograder.artifacts import records
 from autograder.artifacts.spec import verify_spec
 from autograder.checking.runner import run_checks
+from autograder.environment import run_module
 from autograder.results import FailedCell
 
 # The checks' processes: no GPU, no TensorFlow chatter, and `sealed_spec` knows it is not a kernel.
@@ -45,8 +46,7 @@ def verify(assignment_id: str, folder: Path, tests: list[str], cell_failures: li
 def verify_in_fresh_process(assignment_id: str, folder: Path, tests: list[str], cell_failures: list | None = None,
                             timeout: int = 900) -> dict[str, str | None]:
     done = subprocess.run(
-        # -P: the notebook's folder (the cwd, written by learner code) is not put on sys.path.
-        [sys.executable, "-P", "-m", "autograder.checking.verify", assignment_id, str(folder), *tests],
+        [*run_module("autograder.checking.verify"), assignment_id, str(folder), *tests],
         input=json.dumps([failure.to_json() for failure in cell_failures or []]),
         capture_output=True, text=True, timeout=timeout, cwd=folder.parent if folder.is_dir() else None,
         env={**os.environ, **CHECKS_ENV},

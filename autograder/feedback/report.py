@@ -436,7 +436,9 @@ def _nbgrader_feedback(notebook, result) -> str:
     exporter = HTMLExporter(
         template_name="feedback",
         extra_template_basedirs=[str(formgrader / "templates")],
-        extra_template_paths=[str(formgrader / "static" / "node_modules" / "bootstrap" / "dist" / "css")],
+        extra_template_paths=[str(path) for path in (  # bootstrap.min.css: nbgrader 0.9.6, then 0.9.5 (Python 3.10)
+            formgrader / "static" / "node_modules" / "bootstrap" / "dist" / "css",
+            formgrader / "static" / "components" / "bootstrap" / "css") if path.is_dir()],
     )
     exporter.register_preprocessor(HideHiddenTests(enabled=True), enabled=True)
     exporter.register_preprocessor(CSSHTMLHeaderPreprocessor(enabled=True), enabled=True)

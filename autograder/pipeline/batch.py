@@ -80,12 +80,16 @@ def collect_jobs(course: Course, assignment_id: str | None = None, student: str 
     return jobs, refused
 
 
-def as_feedback_page(course: Course, result: SubmissionResult) -> None:
+def feedback_page(course: Course, assignment: str, student: str) -> Path:
+    return course.folder("feedback") / student / assignment / f"{assignment}.html"
+
+
+def as_feedback_page(course: Course, assignment: str, student: str) -> None:
     """Our report, which holds nbgrader's feedback below its own, becomes the feedback page that
     `nbgrader release_feedback` hands to the learner (`generate_feedback --force` would restore
     nbgrader's own page)."""
-    report = report_path(course.root, result.student, result.assignment)
-    page = course.folder("feedback") / result.student / result.assignment / f"{result.assignment}.html"
+    report = report_path(course.root, student, assignment)
+    page = feedback_page(course, assignment, student)
     if report.is_file() and page.parent.is_dir():
         write_atomically(page, report.read_text())
 
@@ -138,19 +142,21 @@ def grade_batch(root: Path, assignment_id: str | None = None, student: str | Non
                               key=f"grade-{job.student}-{job.assignment_id}-{job.digest[:12]}"): job
                 for job in todo
             }
-            bar = tqdm(total=len(futures), unit="submission", disable=not progress, file=console.terminal())
+            bar = tqdm(total=len(todo), unit="submission", disable=not progress, file=console.terminal())
             for future in as_completed(futures):
-                job = futures[future]
+                job = futures.pop(future)
                 try:
                     graded = future.result()
                     result = recorder.record(graded)
                 except Exception as error:  # reported, and the batch goes on
                     report.failed.append((job.assignment_id, job.student, f"{type(error).__name__}: {error}"))
                 else:
-                    ledger.record(job)
-                    report.graded.append((result, graded.seconds))
                     _write_report(course.root, graded, result)
+                    ledger.record(job)  # last: a batch killed before it grades the submission again
+                    report.graded.append((result, graded.seconds))
                     unisolated += not graded.isolated
+                # Forgotten by the scheduler: a result held by a worker that dies later is not graded again.
+                future.release()
                 bar.update()
             bar.close()
             if unisolated:  # remote workers' own warnings stay in their logs
@@ -161,10 +167,17 @@ def grade_batch(root: Path, assignment_id: str | None = None, student: str | Non
             client.close()
             if cluster is not None:
                 cluster.close()
-    for assignment in sorted({result.assignment for result, _ in report.graded}):
-        course.feedback(assignment)
-    for result, _ in report.graded:
-        as_feedback_page(course, result)
-    if report.graded:
-        course.export_csv(course.root / "grades.csv")
+    _finish(course, [(result.assignment, result.student) for result, _ in report.graded] + [
+        done for done in report.skipped if not feedback_page(course, *done).is_file()])
     return report
+
+
+def _finish(course: Course, recorded: list[tuple[str, str]]) -> None:
+    """Feedback pages and grades.csv for what was recorded, here or by a batch killed before it
+    wrote them."""
+    for assignment in sorted({assignment for assignment, _ in recorded}):
+        course.feedback(assignment)
+    for assignment, student in recorded:
+        as_feedback_page(course, assignment, student)
+    if recorded or not (course.root / "grades.csv").is_file():
+        course.export_csv(course.root / "grades.csv")

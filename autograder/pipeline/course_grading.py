@@ -43,7 +43,7 @@ def grade_sequentially(root: Path, assignment_id: str | None = None, student: st
         for result, _ in report.graded:
             if result.assignment == assignment:
                 _write_report(course, result)
-                as_feedback_page(course, result)
+                as_feedback_page(course, result.assignment, result.student)
     if report.graded:
         course.export_csv(course.root / GRADES_CSV)
     return report

@@ -2,16 +2,22 @@
 in throw-away course folders (the instructor's gradebook is never touched)."""
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import nbformat
 
+from autograder import scratch
 from autograder.course import CONFIG_FILE, Assignment, assignments, course_root
 from autograder.feedback.report import report_for
 from autograder.intake.notebook import InvalidSubmission, parse_notebook
 from autograder.pipeline.course_folder import GradingError, write_atomically
-from autograder.pipeline.jobs import GradingJob, released_course, run_job, scratch_config
+from autograder.pipeline.jobs import (
+    RECORD_FOLDER,
+    GradingJob,
+    released_course,
+    run_job,
+    scratch_config,
+)
 from autograder.pipeline.recorder import Recorder
 from autograder.results import SubmissionResult
 
@@ -36,7 +42,7 @@ def grade_notebook(path: Path, assignment_id: str | None = None, student: str = 
         config=(root / CONFIG_FILE).read_text(),
     )
     graded = run_job(job)
-    with tempfile.TemporaryDirectory(prefix="autograder-record-") as tmp:
+    with scratch.folder(RECORD_FOLDER) as tmp:
         work = Path(tmp)
         course = released_course(work, scratch_config(work, job.config), assignment.id, job.master, job.config,
                                  keep_master=True)

@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from nbgrader.preprocessors import AssignLatePenalties
 
-from autograder import timing
+from autograder import scratch, timing
 from autograder.artifacts import ARTIFACTS_DIR
 from autograder.course import CONFIG_FILE, load_config, master_limits
 from autograder.data import cache_dir
@@ -26,7 +25,13 @@ from autograder.environment import find_scripts
 from autograder.pipeline.course_folder import Course
 from autograder.pipeline.steps import autograde_steps, is_step
 from autograder.sandbox.accounts import close_to_other_kernels, job_uids
+from autograder.sandbox.cleanup import reclaim_abandoned_uids
 from autograder.sandbox.execute import UNEXPECTED_DEATH
+from autograder.sandbox.kernel import KERNEL_FOLDER
+
+JOB_FOLDER = "autograder-"  # a job's throw-away course, in the temporary folder
+RECORD_FOLDER = "autograder-record-"  # `autograder grade`: the course it records in
+TEMPLATE_STAGING = ".tmp-"  # a released course being built, beside the cache's finished ones
 
 
 @dataclass(frozen=True)
@@ -76,11 +81,20 @@ def run_job(job: GradingJob, threads: int | None = None) -> GradedJob:
     return graded
 
 
+def remove_abandoned() -> None:
+    """What killed jobs on this machine left: their folders, and their kernels' uids."""
+    for prefix in (JOB_FOLDER, KERNEL_FOLDER, RECORD_FOLDER):
+        scratch.remove_abandoned(prefix)
+    scratch.remove_abandoned(TEMPLATE_STAGING, cache_dir() / "courses")
+    reclaim_abandoned_uids()
+
+
 def _run_job_once(job: GradingJob, threads: int | None) -> GradedJob:
     """nbgrader autograde of one submission in a throw-away course folder with its own gradebook."""
     started = time.perf_counter()
     find_scripts()  # on a Dask worker started without its environment activated
-    with job_uids() as take_uid, tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+    remove_abandoned()
+    with job_uids() as take_uid, scratch.folder(JOB_FOLDER) as tmp:
         work = Path(tmp)
         config = scratch_config(work, job.config)
         # Late penalties need the timestamp, which only the recording course has: the Recorder
@@ -131,7 +145,7 @@ def _template(assignment_id: str, master: str, config_text: str) -> Path:
     folder = cache_dir() / "courses" / key
     if not (folder / "gradebook.db").is_file():
         folder.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".tmp-", dir=folder.parent) as tmp:
+        with scratch.folder(TEMPLATE_STAGING, folder.parent) as tmp:
             staging = Path(tmp) / "course"
             staging.mkdir()
             course = Course(staging, scratch_config(staging, config_text))

@@ -60,18 +60,36 @@ class KernelAccount:
             uid = rng.randrange(KERNEL_UIDS.start, KERNEL_UIDS.stop)
             if has_account(uid):
                 continue
-            path = os.path.join(folder, str(uid))
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                # Its previous holder may have removed the file between our open and lock.
-                held = os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
-            except OSError:
-                held = False
-            if held and not uid_processes(uid):
-                return cls(uid, fd, path)
-            os.close(fd)
+            account = cls._take(folder, uid)
+            if account is not None:
+                return account
         raise RuntimeError(f"no free uid for a grading kernel in {KERNEL_UIDS.start}-{KERNEL_UIDS.stop - 1}")
+
+    @classmethod
+    def abandoned(cls) -> list["KernelAccount"]:
+        """The uids whose lock file outlived its job (a killed worker): free now, and taken."""
+        folder, found = lock_folder(), []
+        for name in os.listdir(folder):
+            if name.isdigit() and int(name) in KERNEL_UIDS:
+                account = cls._take(folder, int(name))
+                if account is not None:
+                    found.append(account)
+        return found
+
+    @classmethod
+    def _take(cls, folder: str, uid: int) -> "KernelAccount | None":
+        path = os.path.join(folder, str(uid))
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # Its previous holder may have removed the file between our open and lock.
+            held = os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+        except OSError:
+            held = False
+        if held and not uid_processes(uid):
+            return cls(uid, fd, path)
+        os.close(fd)
+        return None
 
     def release(self) -> None:
         if self._fd is None:

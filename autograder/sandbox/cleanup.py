@@ -6,7 +6,8 @@ import os
 import shutil
 import stat
 
-from autograder.sandbox.accounts import KERNEL_UIDS
+from autograder.sandbox.accounts import KERNEL_UIDS, KernelAccount
+from autograder.sandbox.namespaces import kernel_isolation
 
 SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")  # writable by everyone: swept after a kernel
 
@@ -83,3 +84,13 @@ def sweep_shared_tmp(uid: int) -> None:
                     os.unlink(entry.path)
             except OSError:  # gone meanwhile, or not removable: the next sweep tries again
                 pass
+
+
+def reclaim_abandoned_uids() -> None:
+    """A job killed with its kernel left the uid's lock file and perhaps files in the shared
+    folders: removed by the next job on this machine."""
+    if not kernel_isolation():
+        return
+    for account in KernelAccount.abandoned():
+        sweep_shared_tmp(account.uid)
+        account.release()

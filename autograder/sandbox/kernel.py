@@ -9,9 +9,12 @@ import tempfile
 
 from jupyter_client.manager import AsyncKernelManager
 
+from autograder import scratch
 from autograder.sandbox.namespaces import covers, exposures, namespace_prefix, under
 
 KERNEL_TASKS = 4096  # processes and threads a kernel's uid may have at once (a fork bomb stops there)
+
+KERNEL_FOLDER = "autograder-kernel-"  # its connection file, sockets and, with a uid, HOME
 
 
 class GuardedKernelManager(AsyncKernelManager):
@@ -42,7 +45,7 @@ class OfflineKernelManager(GuardedKernelManager):
     def __init__(self, **kwargs):
         kwargs.setdefault("transport", "ipc")
         # IPC endpoints are file paths: absolute, since kernel and grader have different cwds.
-        self.ipc_folder = tempfile.mkdtemp(prefix="autograder-kernel-")
+        self.ipc_folder = tempfile.mkdtemp(prefix=scratch.tag(KERNEL_FOLDER))
         os.mkdir(os.path.join(self.ipc_folder, "run"), 0o700)
         kwargs.setdefault("ip", os.path.join(self.ipc_folder, "run", "ipc"))
         # Not in root's runtime folder, which another user cannot read.

@@ -93,8 +93,12 @@ def test_batch_writes_feedback_csv_and_a_summary(courses):
 
 def test_rerun_grades_only_what_changed(courses):
     parallel, _, _ = courses
+    page, report = parallel / "feedback" / "ada" / W1 / f"{W1}.html", parallel / "reports" / "ada" / f"{W1}.html"
+    page.unlink()  # as a batch killed right after its last record leaves them
+    (parallel / "grades.csv").unlink()
     again = run_autograder("batch", "--course", str(parallel), "--workers", "1")
     assert "graded 0, unchanged 6" in again.stdout, again.stdout + again.stderr
+    assert page.read_text() == report.read_text() and (parallel / "grades.csv").is_file()
     notebook = parallel / "submitted" / "ada" / W1 / f"{W1}.ipynb"
     notebook.write_text(notebook.read_text().replace("raise NotImplementedError()", "raise NotImplementedError('todo')", 1))
     changed = run_autograder("batch", "--course", str(parallel), "--workers", "1")

@@ -1,0 +1,61 @@
+"""What a killed job leaves (its folders, its kernel's uid lock and files) is removed by the
+next job on the machine; what a running job holds is not."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from autograder import scratch
+from autograder.sandbox import accounts, cleanup
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid  # ended and reaped: no process has it (until the kernel hands it out again)
+
+
+def test_folders_of_a_process_that_ended_are_removed(tmp_path):
+    host = socket.gethostname()
+    dead = tmp_path / f"autograder-{host}-{dead_pid()}-abc"
+    running = tmp_path / f"autograder-{host}-{os.getpid()}-def"
+    elsewhere = tmp_path / f"autograder-another-host-{dead_pid()}-ghi"  # a cache shared over the network
+    other = tmp_path / f"autograder-kernel-{host}-{dead_pid()}-jkl"  # another prefix
+    for folder in (dead, running, elsewhere, other):
+        (folder / "inside").mkdir(parents=True)
+    scratch.remove_abandoned("autograder-", tmp_path)
+    assert not dead.exists()
+    assert running.exists() and elsewhere.exists() and other.exists()
+
+
+def test_a_tagged_folder_names_its_maker(tmp_path):
+    with scratch.folder("autograder-", tmp_path) as made:
+        assert os.path.basename(made).startswith(f"autograder-{socket.gethostname()}-{os.getpid()}-")
+        scratch.remove_abandoned("autograder-", tmp_path)  # its maker runs: kept
+        assert os.path.isdir(made)
+
+
+@pytest.fixture
+def lock_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "locks"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setattr(accounts, "lock_folder", lambda: str(folder))
+    monkeypatch.setattr(cleanup, "kernel_isolation", lambda: True)
+    return folder
+
+
+def test_the_lock_of_a_killed_job_is_reclaimed_and_its_files_swept(lock_folder, monkeypatch):
+    held = accounts.KernelAccount.reserve()  # a running job's uid
+    abandoned = held.uid + 1 if held.uid + 1 in accounts.KERNEL_UIDS else held.uid - 1
+    (lock_folder / str(abandoned)).touch()  # its job was killed: nobody holds the lock
+    swept = []
+    monkeypatch.setattr(cleanup, "sweep_shared_tmp", swept.append)
+    cleanup.reclaim_abandoned_uids()
+    assert swept == [abandoned] and not (lock_folder / str(abandoned)).exists()
+    assert (lock_folder / str(held.uid)).exists()  # still held: untouched
+    held.release()
+    assert not (lock_folder / str(held.uid)).exists()
