@@ -3,6 +3,7 @@ removes those of a process that was killed (a Dask worker, a batch ended with SI
 leaving them behind forever."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -18,6 +19,22 @@ def tag(prefix: str) -> str:
 
 def folder(prefix: str, parent: str | Path | None = None) -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix=tag(prefix), dir=parent)
+
+
+FILES = "autograder-files-"
+
+
+@contextlib.contextmanager
+def temporary_files():
+    """Python's temporary files made in the block (nbgrader's alembic.ini while it creates a
+    gradebook, for one) go to a folder named after this process: found if it is killed."""
+    previous = tempfile.tempdir
+    with folder(FILES) as path:
+        tempfile.tempdir = path
+        try:
+            yield path
+        finally:
+            tempfile.tempdir = previous
 
 
 def _alive(pid: int) -> bool:

@@ -12,7 +12,7 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.plugins import CsvExportPlugin
 from traitlets.config import Config
 
-from autograder import data
+from autograder import data, scratch
 from autograder.course import Assignment, load_config
 from autograder.results import MISSING_CELL, SubmissionResult, TestResult, test_messages
 
@@ -39,9 +39,13 @@ class Course:
         if not result.get("success"):
             raise GradingError(f"nbgrader {what} failed:\n{result.get('error') or ''}\n{result.get('log') or ''}")
 
+    def gradebook(self) -> Gradebook:
+        with scratch.temporary_files():  # creating one makes a folder, left if the process is killed
+            return Gradebook(self.db_url, self.course_id)
+
     def has_assignment(self, assignment_id: str) -> bool:
         """Whether the assignment is released into the gradebook (not only added, e.g. with a due date)."""
-        with Gradebook(self.db_url, self.course_id) as gradebook:
+        with self.gradebook() as gradebook:
             try:
                 return bool(gradebook.find_assignment(assignment_id).notebooks)
             except MissingEntry:
@@ -56,7 +60,8 @@ class Course:
 
     def release(self, assignment_id: str) -> Path:
         """nbgrader generate_assignment: starter into the release folder, cells into the gradebook."""
-        self._run(f"generate_assignment {assignment_id}", self.api.generate_assignment(assignment_id))
+        with scratch.temporary_files():  # a gradebook's creation leaves a folder if killed
+            self._run(f"generate_assignment {assignment_id}", self.api.generate_assignment(assignment_id))
         return self.folder("release") / assignment_id
 
     def place_data(self, assignment_id: str, datasets: tuple[str, ...]) -> None:
@@ -90,7 +95,7 @@ class Course:
     def result(self, assignment_id: str, student: str) -> SubmissionResult:
         autograded = self.folder("autograded") / student / assignment_id / f"{assignment_id}.ipynb"
         messages = test_messages(nbformat.read(autograded, as_version=4))
-        with Gradebook(self.db_url, self.course_id) as gradebook:
+        with self.gradebook() as gradebook:
             notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student)
             order = {cell_id: i for i, cell_id in enumerate(messages)}
             tests = [
@@ -119,7 +124,7 @@ class Course:
         return self.folder("feedback")
 
     def export_csv(self, path: Path) -> Path:
-        with Gradebook(self.db_url, self.course_id) as gradebook:
+        with self.gradebook() as gradebook:
             CsvExportPlugin(to=str(path)).export(gradebook)
         return path
 

@@ -10,7 +10,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from nbgrader.api import Gradebook
 from nbgrader.plugins import CsvExportPlugin
 
 from autograder.course import CourseError, course_root
@@ -63,7 +62,7 @@ def export(args) -> Path:
     plugin = FORMATS[args.format](to=str(output), assignment=args.assignment, student=args.student)
     if args.format == "canvas":
         _configure(plugin, args)
-    with Gradebook(course.db_url, course.course_id) as gradebook:
+    with course.gradebook() as gradebook:
         plugin.export(gradebook)
     return output
 

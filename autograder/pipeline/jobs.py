@@ -83,7 +83,7 @@ def run_job(job: GradingJob, threads: int | None = None) -> GradedJob:
 
 def remove_abandoned() -> None:
     """What killed jobs on this machine left: their folders, and their kernels' uids."""
-    for prefix in (JOB_FOLDER, KERNEL_FOLDER, RECORD_FOLDER):
+    for prefix in (JOB_FOLDER, KERNEL_FOLDER, RECORD_FOLDER, scratch.FILES):
         scratch.remove_abandoned(prefix)
     scratch.remove_abandoned(TEMPLATE_STAGING, cache_dir() / "courses")
     reclaim_abandoned_uids()

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -59,3 +60,12 @@ def test_the_lock_of_a_killed_job_is_reclaimed_and_its_files_swept(lock_folder, 
     assert (lock_folder / str(held.uid)).exists()  # still held: untouched
     held.release()
     assert not (lock_folder / str(held.uid)).exists()
+
+
+def test_temporary_files_of_a_block_go_to_a_folder_named_after_the_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with scratch.temporary_files() as folder:
+        made = tempfile.mkdtemp()  # as nbgrader makes the folder of its alembic.ini
+        assert os.path.dirname(made) == folder
+        assert os.path.basename(folder).startswith(scratch.tag(scratch.FILES))
+    assert tempfile.tempdir == str(tmp_path) and not os.path.exists(folder)

@@ -37,9 +37,6 @@ EXPECTED = {
 }
 
 
-# --------------------------------------------------------------------------- fixtures
-
-
 # What each hidden test cell saves for its check, which runs outside the learner's kernel
 # (autograder.artifacts.spec): reshape_and_normalize as its results on sample images, the callback
 # class as its reactions to recorded epoch logs.
@@ -56,6 +53,10 @@ VERIFY = {
     "test_training_history_first_crossing": {"history": "value"},
     "test_training_history_test_accuracy": {"history": "value"},
 }
+
+
+# --------------------------------------------------------------------------- fixtures
+
 
 @pytest.fixture(scope="session")
 def reshape_and_normalize(learner):
