@@ -29,6 +29,7 @@ from nbclient import NotebookClient
 
 from autograder import course as course_layout
 from autograder import data
+from autograder.environment import find_scripts
 from autograder.pipeline.jobs import GradingJob, run_job
 
 ROOT = course_layout.course_root()
@@ -252,6 +253,7 @@ def main():
     parser.add_argument("which", nargs="*", default=["overhead", "phases", "throughput", "scheduling", "memory"])
     parser.add_argument("--assignments", nargs="*", help="for overhead and memory (default: all)")
     args = parser.parse_args()
+    find_scripts()  # `nbgrader`, for its own column, from this environment even when not activated
     ids = args.assignments or list(course_layout.assignments())
     print(f"# Grading benchmarks — {time.strftime('%Y-%m-%d')} — {platform.machine()}, "
           f"{os.cpu_count()} cores, {psutil.virtual_memory().total / (1 << 30):.0f} GiB, Python {platform.python_version()}")
