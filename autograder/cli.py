@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograder import startup  # noqa: F401  (first: before anything imports nbformat)
 from autograder import api, console, data
 from autograder.course import STATE_DIR, CourseError, assignments, course_root
 from autograder.environment import find_scripts

@@ -3,10 +3,12 @@ TensorFlow anew each time.
 
 Started once per grading process (`python -P -m autograder.checking.server`), it keeps pytest
 imported, and each check module once a notebook of its assignment needed it (TensorFlow comes
-with the training ones; a quiz never loads it). For every notebook it forks a fresh child that
-loads the records and runs the checks: no notebook's objects meet another's, and, as in a fresh
-process, no learner code runs. Requests and answers are JSON lines on the server's stdin and a
-private copy of its stdout; anything the checks print goes to its stderr.
+with the training ones; a quiz never loads it). A job asks for its assignment's module as it
+starts (`prewarm`), so that import runs while the learner's notebook does. For every notebook
+it forks a fresh child that loads the records and runs the checks: no notebook's objects meet
+another's, and, as in a fresh process, no learner code runs. Requests and answers are JSON lines
+on the server's stdin and a private copy of its stdout (a preload request gets no answer);
+anything the checks print goes to its stderr.
 """
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ def serve(requests, answers) -> None:
     for line in requests:
         request = json.loads(line)
         _preload(request["assignment"])
+        if request.get("preload"):
+            continue
         answers.write(json.dumps(_in_child(request)) + "\n")
         answers.flush()
 
@@ -88,9 +92,12 @@ class Server:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def ask(self, request: dict, timeout: float) -> dict:
+    def send(self, request: dict) -> None:
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
+
+    def ask(self, request: dict, timeout: float) -> dict:
+        self.send(request)
         ready, _, _ = select.select([self.process.stdout], [], [], timeout)
         line = self.process.stdout.readline() if ready else ""
         if not line:
@@ -107,6 +114,26 @@ _server: Server | None = None
 _lock = threading.Lock()
 
 
+def _running() -> Server:
+    """The warm process, started anew when there is none or it died (call with `_lock` held)."""
+    global _server
+    if _server is None or not _server.alive():
+        _server = Server()
+        atexit.register(_server.close)
+    return _server
+
+
+def prewarm(assignment_id: str) -> None:
+    """Have the warm process import the assignment's checks now, without waiting for it: for a
+    training assignment that is TensorFlow, seconds that then pass while the notebook runs."""
+    with _lock:
+        server = _running()
+        try:
+            server.send({"assignment": assignment_id, "preload": True})
+        except OSError:  # it died as it started: the checks will start another
+            server.close()
+
+
 def verify_outside(assignment_id: str, folder: Path, tests: list[str], cell_failures: list | None = None,
                    timeout: int = 900) -> dict[str, str | None]:
     """Run the checks in another process than the grader's: the warm one, else a fresh one."""
@@ -119,18 +146,15 @@ def verify_outside(assignment_id: str, folder: Path, tests: list[str], cell_fail
 def verify_in_warm_process(assignment_id: str, folder: Path, tests: list[str], failures: list,
                            timeout: float) -> dict[str, str | None]:
     """What `verify` answers, from the warm process; ValueError when it could not answer."""
-    global _server
     request = {"assignment": assignment_id, "folder": str(folder), "tests": tests,
                "failures": [failure.to_json() for failure in failures],
                "cwd": str(folder.parent) if folder.is_dir() else None}
     with _lock:
-        if _server is None or not _server.alive():
-            _server = Server()
-            atexit.register(_server.close)
+        server = _running()
         try:
-            answer = _server.ask(request, timeout)
+            answer = server.ask(request, timeout)
         except (OSError, TimeoutError, ValueError) as error:
-            _server.close()
+            server.close()
             raise ValueError(str(error)) from None
     if "error" in answer:
         raise ValueError(answer["error"])

@@ -19,6 +19,7 @@ from nbgrader.preprocessors import AssignLatePenalties
 
 from autograder import scratch, timing
 from autograder.artifacts import ARTIFACTS_DIR
+from autograder.checking.server import prewarm
 from autograder.course import CONFIG_FILE, load_config, master_limits
 from autograder.data import cache_dir
 from autograder.environment import find_scripts
@@ -93,6 +94,7 @@ def _run_job_once(job: GradingJob, threads: int | None) -> GradedJob:
     """nbgrader autograde of one submission in a throw-away course folder with its own gradebook."""
     started = time.perf_counter()
     find_scripts()  # on a Dask worker started without its environment activated
+    prewarm(job.assignment_id)  # the checks' imports overlap the release and the notebook's run
     remove_abandoned()
     with job_uids() as take_uid, scratch.folder(JOB_FOLDER) as tmp:
         work = Path(tmp)
