@@ -8,11 +8,12 @@ from autograder.course import RELEASE_DIR, SOURCE_DIR, assignments, course_root
 from autograder.pipeline.batch import BatchResult
 from autograder.pipeline.course_grading import grade_course
 from autograder.pipeline.demo import demo, prepare_demo_data
+from autograder.pipeline.demo import left_out as demo_left_out
 from autograder.pipeline.grade import grade_notebook
 from autograder.pipeline.release import release, stale
 
-__all__ = ["BatchResult", "fetch_data", "grade_course", "grade_notebook", "demo", "prepare_demo_data", "release",
-           "stale"]
+__all__ = ["BatchResult", "fetch_data", "grade_course", "grade_notebook", "demo", "demo_left_out", "prepare_demo_data",
+           "release", "stale"]
 
 
 def fetch_data(names: list[str] | None = None, mirror: str | None = None,

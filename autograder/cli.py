@@ -75,12 +75,14 @@ def _batch(args) -> int:
 def _demo(args) -> int:
     if args.mirror:  # for this run and the grading workers it starts
         os.environ[data.MIRROR_ENV] = str(Path(args.mirror).resolve())
-    reduced = api.prepare_demo_data()
+    reduced, missing = api.prepare_demo_data()
     if reduced:  # the official images are not to be had here: the demo grades on the reduced copy
         os.environ[data.ALLOW_REDUCED_ENV] = "1"
         console.say(f"{', '.join(reduced)}: the official data could not be fetched; the demo grades on the reduced "
                     "copy from the mirror (not the course's own figures).")
-    outcome = api.demo(Path(args.dir).resolve(), workers=args.workers)
+    for name, reason in missing.items():
+        console.say(f"{name}: not available, so the demo leaves out {', '.join(api.demo_left_out([name]))}. {reason}")
+    outcome = api.demo(Path(args.dir).resolve(), without=frozenset(missing), workers=args.workers)
     return 1 if outcome.failed else 0
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import html
 import importlib
 import io
@@ -432,6 +433,16 @@ def _nbgrader_feedback(notebook, result) -> str:
             meta["points"] = test.max_points if test else meta.get("points", 0.0)
         if meta.get("solution"):
             meta.setdefault("comment", None)
+    resources = {"nbgrader": {"notebook": result.assignment, "score": result.score - result.late_penalty,
+                              "max_score": result.max_score, "late_penalty": result.late_penalty}}
+    body, _ = _feedback_exporter().from_notebook_node(notebook, resources=resources)
+    return body
+
+
+@functools.cache
+def _feedback_exporter() -> HTMLExporter:
+    """nbgrader's feedback template, loaded once per process: the single writer renders a report
+    for every submission of a batch, and loading the templates cost more than rendering."""
     formgrader = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
     exporter = HTMLExporter(
         template_name="feedback",
@@ -442,10 +453,7 @@ def _nbgrader_feedback(notebook, result) -> str:
     )
     exporter.register_preprocessor(HideHiddenTests(enabled=True), enabled=True)
     exporter.register_preprocessor(CSSHTMLHeaderPreprocessor(enabled=True), enabled=True)
-    resources = {"nbgrader": {"notebook": result.assignment, "score": result.score - result.late_penalty,
-                              "max_score": result.max_score, "late_penalty": result.late_penalty}}
-    body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    return body
+    return exporter
 
 
 def _visible_text(page: str) -> str:

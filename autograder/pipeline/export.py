@@ -25,9 +25,11 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 from traitlets import Bool, Dict, Enum, Unicode
 
+from autograder.course import CANVAS_FILE
+
 IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = "Points Possible"
-DEFAULT_FILE = "canvas_grades.csv"
+DEFAULT_FILE = CANVAS_FILE
 
 
 class ExportError(Exception):

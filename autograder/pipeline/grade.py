@@ -20,6 +20,7 @@ from autograder.pipeline.jobs import (
 )
 from autograder.pipeline.recorder import Recorder
 from autograder.results import SubmissionResult
+from autograder.sandbox.policy import hidden_paths
 
 
 class SubmissionError(GradingError):
@@ -40,6 +41,7 @@ def grade_notebook(path: Path, assignment_id: str | None = None, student: str = 
         files={assignment.notebook_name: nbformat.writes(notebook).encode()},
         datasets=assignment.datasets,
         config=(root / CONFIG_FILE).read_text(),
+        hide=tuple(hidden_paths(root)),  # a course folder may hold a class: its work and grades
     )
     graded = run_job(job)
     with scratch.folder(RECORD_FOLDER) as tmp:

@@ -34,6 +34,7 @@ class Recorder:
         ]
         config.ReplayExecution.executed_directory = str(self.executed)
         self.replay = Course(course.root, config)
+        self._released: set[str] = set()  # assignments known to be in the gradebook (releases are never undone)
 
     def record(self, graded: GradedJob) -> SubmissionResult:
         job = graded.job
@@ -46,6 +47,8 @@ class Recorder:
             kept = self.course.folder("submitted") / job.student / job.assignment_id / name
             if kept.is_file():
                 shutil.copyfile(kept, self.normalized / job.student / job.assignment_id / name)
-        if not self.course.has_assignment(job.assignment_id):
-            self.course.release(job.assignment_id)
+        if job.assignment_id not in self._released:
+            if not self.course.has_assignment(job.assignment_id):
+                self.course.release(job.assignment_id)
+            self._released.add(job.assignment_id)
         return self.replay.autograde(job.assignment_id, job.student)

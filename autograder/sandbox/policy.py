@@ -3,18 +3,19 @@
 Of this package: the hidden checks (thresholds, quiz answer keys), with their compiled copies.
 Of the checkout it runs from (an editable install): the masters, the tests, the benchmarks, the
 git history and a gradebook. Of the course being graded: the masters, every learner's
-submission, graded notebook, feedback and report, the grader's state, the gradebook and grades.
+submission, graded notebook, feedback and report, the similarity reports (every learner's code),
+the grader's state, the gradebook and grades (nbgrader's CSV and the Canvas export).
 Each is covered in the kernel's own mount namespace (autograder.sandbox.kernel).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.course import CHECKOUT_DIR, CHECKS_DIR, SOURCE_DIR
+from autograder.course import CANVAS_FILE, CHECKOUT_DIR, CHECKS_DIR, SIMILARITY_DIR, SOURCE_DIR
 
 CHECKOUT_PATHS = (SOURCE_DIR, "tests", ".git", "benchmarks", "gradebook.db")
 COURSE_PATHS = (SOURCE_DIR, "submitted", "autograded", "feedback", "reports", "downloaded", ".autograder",
-                "gradebook.db", "grades.csv")
+                SIMILARITY_DIR, "gradebook.db", "grades.csv", CANVAS_FILE)
 
 
 def hidden_paths(course: Path | None = None) -> list[str]:

@@ -13,7 +13,7 @@ from autograder.similarity import layout
 from autograder.similarity.settings import DEFAULT_THRESHOLD
 
 DEFAULT_MAX_PAIRS = 100
-OUT_DIR = "similarity"
+OUT_DIR = layout.SIMILARITY_DIR
 
 
 class UsageError(Exception):

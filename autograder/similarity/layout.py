@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.course import RELEASE_DIR, CourseError, assignments, course_root
+from autograder.course import RELEASE_DIR, SIMILARITY_DIR, CourseError, assignments, course_root
 from autograder.intake.notebook import SAVE_AGAIN, InvalidSubmission, parse_notebook
 
-__all__ = ["CourseError", "InvalidSubmission", "SAVE_AGAIN", "assignments", "course_root", "parse_notebook",
+__all__ = ["CourseError", "InvalidSubmission", "SAVE_AGAIN", "SIMILARITY_DIR", "assignments", "course_root", "parse_notebook",
            "starter_notebook", "submitted_notebooks", "assignments_submitted"]
 
 SUBMITTED_DIR = "submitted"  # nbgrader: submitted/<learner>/<assignment>/<assignment>.ipynb

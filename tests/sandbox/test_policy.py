@@ -13,11 +13,13 @@ def test_the_hidden_checks_and_the_checkouts_masters_are_always_hidden():
 
 
 def test_a_courses_work_and_grades_are_hidden(tmp_path):
-    for name in ("solutions", "submitted", "autograded", "feedback", "reports", ".autograder", "gradebook.db"):
+    names = ("solutions", "submitted", "autograded", "feedback", "reports", ".autograder", "similarity",
+             "gradebook.db", "grades.csv", "canvas_grades.csv")
+    for name in names:
         (tmp_path / name).mkdir() if "." not in name or name.startswith(".") else (tmp_path / name).write_text("")
     hidden = hidden_paths(tmp_path)
-    for name in ("solutions", "submitted", "autograded", "feedback", "reports", ".autograder", "gradebook.db"):
-        assert str(tmp_path / name) in hidden
+    for name in names:
+        assert str(tmp_path / name) in hidden, f"{name} holds other learners' work or grades"
     assert str(tmp_path / "downloaded") not in hidden, "only what exists is covered"
     assert set(COURSE_PATHS) >= {"submitted", "gradebook.db", "grades.csv"}
 

@@ -326,3 +326,36 @@ def test_run_job_gives_each_job_its_own_uid_and_a_private_course_folder():
         assert report["scratch_gid"] == report["uid"] and report["scratch_mode"] == 0o710
         assert not report["scratch_listable"]
     assert seen[0]["uid"] != seen[1]["uid"]
+
+
+def test_grading_one_file_in_a_course_folder_hides_the_class(monkeypatch):
+    """`autograder grade` (and the hosted graders) in a course folder that holds a class: learner
+    code cannot read the other learners' work or the grades there."""
+    from autograder.pipeline.grade import grade_notebook
+
+    quiz = "c1w1-quiz"
+    # Each answer is planted where a class's state lies (the answer keys: q1 C, q3 A, q4 D).
+    planted = {1: ("submitted/alice/c1w1-quiz/answers.txt", "C"), 3: ("grades.csv", "A"),
+               4: ("similarity/c1w1-quiz/report.html", "D")}
+    course = Path(tempfile.mkdtemp(prefix="sandbox-course-"))
+    try:
+        shutil.copy(ROOT / "nbgrader_config.py", course)
+        shutil.copytree(ROOT / "solutions" / quiz, course / "solutions" / quiz, ignore=shutil.ignore_patterns("data"))
+        for name, text in planted.values():
+            (course / name).parent.mkdir(parents=True, exist_ok=True)
+            (course / name).write_text(text)
+        for path in [course, *course.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)  # readable by anyone, were it not hidden
+        monkeypatch.setenv("AUTOGRADER_COURSE_ROOT", str(course))
+        notebook = nbformat.read(ROOT / "assignments" / quiz / f"{quiz}.ipynb", as_version=4)
+        for cell in notebook.cells:
+            number = {f"q{n}_answer": n for n in planted}.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
+            if number:
+                cell.source = (f"q{number}_answer = None\ntry:\n    q{number}_answer = "
+                               f"open({str(course / planted[number][0])!r}).read()\nexcept OSError:\n    pass")
+        submission = course / "learner.ipynb"
+        nbformat.write(notebook, submission)
+        passed = {test.grade_id: test.passed for test in grade_notebook(submission, quiz).tests}
+        assert [n for n in planted if passed[f"test_q{n}_answer"]] == [], "the class's files were readable from the kernel"
+    finally:
+        shutil.rmtree(course, ignore_errors=True)
