@@ -24,8 +24,9 @@ def demo(folder: Path, without: frozenset[str] = frozenset(), **options) -> Batc
     (folder / SOURCE_DIR).mkdir(parents=True)
     shutil.copyfile(project / "nbgrader_config.py", folder / "nbgrader_config.py")
     course = Course(folder)
+    skipped = set(left_out(without))
     for assignment in assignments(project).values():
-        if without & set(assignment.datasets):
+        if assignment.id in skipped:
             continue
         course.add_master(assignment.id, assignment.master.read_text())
         starter = course.release(assignment.id) / assignment.notebook_name
