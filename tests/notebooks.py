@@ -28,3 +28,19 @@ def cell(notebook, grade_id: str):
 
 def plain(source: str) -> str:
     return re.sub(r"(?m)^\s*### (BEGIN|END) SOLUTION\n", "", source)
+
+
+def gradebook_rows(folder):
+    """Every grade and comment nbgrader recorded, read through its own API."""
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
+        for student in gradebook.students:
+            for submission in student.submissions:
+                for notebook in submission.notebooks:
+                    rows += [(student.id, submission.name, g.name, g.auto_score, g.needs_manual_grade)
+                             for g in notebook.grades]
+                    rows += [(student.id, submission.name, c.name, c.auto_comment, None)
+                             for c in notebook.comments]
+    return sorted(rows, key=repr)

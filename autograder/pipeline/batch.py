@@ -2,10 +2,10 @@
 
 Each submission becomes a `GradingJob` (plain data) that a worker grades with
 `autograder.pipeline.jobs.run_job` in its own scratch course. Results flow back to this process, the only
-writer: it stores the executed notebook and has nbgrader's own autograde record it, with
-`ReplayExecution` in place of `Execute`, so the gradebook holds what a sequential
-`nbgrader autograde` would have written. A ledger of content hashes makes a re-run grade
-only new or changed submissions.
+writer: a `Recorder` checks each executed notebook against its submission and saves the grades
+nbgrader's autograde would have saved, all results that finished meanwhile in one gradebook
+session, so the gradebook holds what a sequential `nbgrader autograde` would have written. A
+ledger of content hashes makes a re-run grade only new or changed submissions.
 """
 from __future__ import annotations
 
@@ -143,33 +143,46 @@ def grade_batch(root: Path, assignment_id: str | None = None, student: str | Non
                 for job in todo
             }
             bar = tqdm(total=len(todo), unit="submission", disable=not progress, file=console.terminal())
-            for future in as_completed(futures):
-                job = futures.pop(future)
-                try:
-                    graded = future.result()
-                    result = recorder.record(graded)
-                except Exception as error:  # reported, and the batch goes on
-                    report.failed.append((job.assignment_id, job.student, f"{type(error).__name__}: {error}"))
-                else:
-                    _write_report(course.root, graded, result)
-                    ledger.record(job)  # last: a batch killed before it grades the submission again
-                    report.graded.append((result, graded.seconds))
-                    unisolated += not graded.isolated
-                # Forgotten by the scheduler: a result held by a worker that dies later is not graded again.
-                future.release()
-                bar.update()
+            for done in as_completed(futures).batches():  # what finished meanwhile, recorded in one go
+                unisolated += _record_finished(course, recorder, ledger, report, [(f, futures.pop(f)) for f in done])
+                bar.update(len(done))
             bar.close()
             if unisolated:  # remote workers' own warnings stay in their logs
                 console.say(f"warning: {unisolated} submission(s) were graded where the kernel could not run as its "
                             "own user (a worker without root): hiding the hidden checks from learner code was best "
                             "effort there. See the README's threat model.")
         finally:
+            recorder.close()
             client.close()
             if cluster is not None:
                 cluster.close()
     _finish(course, [(result.assignment, result.student) for result, _ in report.graded] + [
         done for done in report.skipped if not feedback_page(course, *done).is_file()])
     return report
+
+
+def _record_finished(course: Course, recorder: Recorder, ledger: Ledger, report: BatchResult,
+                     finished: list) -> int:
+    """Records the finished (future, job) pairs; returns how many ran without a sandboxed kernel."""
+    graded = []
+    for future, job in finished:
+        try:
+            graded.append(future.result())
+        except Exception as error:  # reported, and the batch goes on
+            report.failed.append((job.assignment_id, job.student, f"{type(error).__name__}: {error}"))
+        # Forgotten by the scheduler: a result held by a worker that dies later is not graded again.
+        future.release()
+    unisolated = 0
+    for item, outcome in zip(graded, recorder.record_many(graded)):
+        job = item.job
+        if isinstance(outcome, Exception):
+            report.failed.append((job.assignment_id, job.student, f"{type(outcome).__name__}: {outcome}"))
+            continue
+        _write_report(course.root, item, outcome)
+        ledger.record(job)  # last: a batch killed before it grades the submission again
+        report.graded.append((outcome, item.seconds))
+        unisolated += not item.isolated
+    return unisolated
 
 
 def _finish(course: Course, recorded: list[tuple[str, str]]) -> None:

@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Grade, Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.plugins import CsvExportPlugin
+from sqlalchemy.orm import selectinload
 from traitlets.config import Config
 
 from autograder import data, scratch
@@ -92,32 +93,46 @@ class Course:
         self._run(f"autograde {assignment_id} for {student}", self.api.autograde(assignment_id, student))
         return self.result(assignment_id, student)
 
-    def result(self, assignment_id: str, student: str) -> SubmissionResult:
-        autograded = self.folder("autograded") / student / assignment_id / f"{assignment_id}.ipynb"
-        messages = test_messages(nbformat.read(autograded, as_version=4))
-        with self.gradebook() as gradebook:
-            notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student)
-            order = {cell_id: i for i, cell_id in enumerate(messages)}
-            tests = [
-                TestResult(
-                    grade_id=grade.name,
-                    points=float(grade.score),
-                    max_points=float(grade.max_score),
-                    passed=grade.score >= grade.max_score,
-                    message=messages.get(grade.name, MISSING_CELL),
-                )
-                for grade in notebook.grades
-                if grade.cell_type == "code"
-            ]
-            tests.sort(key=lambda t: order.get(t.grade_id, len(order)))
-            return SubmissionResult(
-                assignment=assignment_id,
-                student=student,
-                score=float(notebook.score),
-                max_score=float(notebook.max_score),
-                tests=tests,
-                late_penalty=float(notebook.late_submission_penalty or 0),
+    def result(self, assignment_id: str, student: str, gradebook: Gradebook | None = None,
+               autograded=None) -> SubmissionResult:
+        """The recorded grades of a submission (read through `gradebook` if one is open; the
+        messages from the `autograded` notebook if it is at hand, else from its file)."""
+        if autograded is None:
+            path = self.folder("autograded") / student / assignment_id / f"{assignment_id}.ipynb"
+            autograded = nbformat.read(path, as_version=4)
+        messages = test_messages(autograded)
+        if gradebook is None:
+            with self.gradebook() as gradebook:
+                return self._result(gradebook, assignment_id, student, messages)
+        return self._result(gradebook, assignment_id, student, messages)
+
+    @staticmethod
+    def _result(gradebook: Gradebook, assignment_id: str, student: str, messages: dict) -> SubmissionResult:
+        notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student)
+        # One query for all its grades and their cells, not two per grade.
+        grades = (gradebook.db.query(Grade).filter(Grade.notebook_id == notebook.id)
+                  .options(selectinload(Grade.cell)).all())
+        order = {cell_id: i for i, cell_id in enumerate(messages)}
+        tests = [
+            TestResult(
+                grade_id=grade.name,
+                points=float(grade.score),
+                max_points=float(grade.max_score),
+                passed=grade.score >= grade.max_score,
+                message=messages.get(grade.name, MISSING_CELL),
             )
+            for grade in grades
+            if grade.cell_type == "code"
+        ]
+        tests.sort(key=lambda t: order.get(t.grade_id, len(order)))
+        return SubmissionResult(
+            assignment=assignment_id,
+            student=student,
+            score=float(notebook.score),
+            max_score=float(notebook.max_score),
+            tests=tests,
+            late_penalty=float(notebook.late_submission_penalty or 0),
+        )
 
     def feedback(self, assignment_id: str, student: str | None = None) -> Path:
         self._run(f"generate_feedback {assignment_id}", self.api.generate_feedback(assignment_id, student))

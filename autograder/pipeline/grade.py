@@ -49,7 +49,8 @@ def grade_notebook(path: Path, assignment_id: str | None = None, student: str = 
         course = released_course(work, scratch_config(work, job.config), assignment.id, job.master, job.config,
                                  keep_master=True)
         course.submit_files(assignment.id, student, job.files)
-        result = Recorder(course).record(graded)
+        with Recorder(course) as recorder:
+            result = recorder.record(graded)
         if feedback_to is not None or report_to is not None:
             html = course.feedback(assignment.id, student) / student / assignment.id / f"{assignment.id}.html"
         if feedback_to is not None:

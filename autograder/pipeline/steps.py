@@ -14,7 +14,21 @@ def is_step(step, cls) -> bool:
     return isinstance(found, type) and issubclass(found, cls)
 
 
+def is_worker_step(step) -> bool:
+    """A step that works on files beside the executed notebook: done by the worker, never replayed."""
+    return bool(getattr(step_class(step), "needs_worker_files", False))
+
+
 def autograde_steps(config) -> list:
     """The configured autograde pipeline, else nbgrader's default one."""
-    default = Autograde.class_traits()["autograde_preprocessors"].default_value
-    return list(config.Autograde.get("autograde_preprocessors", default))
+    return _configured(config, "autograde_preprocessors")
+
+
+def sanitize_steps(config) -> list:
+    """The configured sanitizing steps (run on a submission before it executes), else nbgrader's."""
+    return _configured(config, "sanitize_preprocessors")
+
+
+def _configured(config, name: str) -> list:
+    default = Autograde.class_traits()[name].default_value
+    return list(config.Autograde.get(name, default))

@@ -12,6 +12,7 @@ import psutil
 import pytest
 
 from conftest import ROOT, run_autograder
+from notebooks import gradebook_rows
 
 pytestmark = pytest.mark.slow  # grades batches on a Dask cluster
 
@@ -40,22 +41,6 @@ def make_course(folder):
         target.mkdir(parents=True)
         nbformat.write(notebook, target / f"{W1}.ipynb")
     return folder
-
-
-def gradebook_rows(folder):
-    """Every grade and comment nbgrader recorded, read through its own API."""
-    from nbgrader.api import Gradebook
-
-    rows = []
-    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gradebook:
-        for student in gradebook.students:
-            for submission in student.submissions:
-                for notebook in submission.notebooks:
-                    rows += [(student.id, submission.name, g.name, g.auto_score, g.needs_manual_grade)
-                             for g in notebook.grades]
-                    rows += [(student.id, submission.name, c.name, c.auto_comment, None)
-                             for c in notebook.comments]
-    return sorted(rows, key=repr)
 
 
 @pytest.fixture(scope="module")
