@@ -22,7 +22,7 @@ from autograder.course import CONFIG_FILE, assignments
 from autograder.feedback.report import report_for, report_path
 from autograder.intake.notebook import InvalidSubmission, parse_notebook
 from autograder.pipeline.course_folder import Course, write_atomically
-from autograder.pipeline.jobs import GradedJob, GradingJob, run_job
+from autograder.pipeline.jobs import GradedJob, GradingJob, remove_abandoned, run_job
 from autograder.pipeline.ledger import Ledger
 from autograder.pipeline.recorder import Recorder
 from autograder.results import SubmissionResult
@@ -111,6 +111,7 @@ def grade_batch(root: Path, assignment_id: str | None = None, student: str | Non
     # dask.distributed takes seconds to import: only for a batch, never for `autograder grade`.
     from dask.distributed import Client, LocalCluster, as_completed
 
+    remove_abandoned()  # what a batch killed here before left, even if no job runs this time
     course = Course(root)
     jobs, refused = collect_jobs(course, assignment_id, student)
     ledger = Ledger(course.root)

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.sandbox.namespaces import kernel_isolation
-from autograder.sandbox.processes import uid_processes
+from autograder.sandbox.processes import kill_uid, uid_processes
 
 KERNEL_UIDS = range(200_000, 300_000)  # a fresh one per grading job; no account needed
 
@@ -67,17 +67,19 @@ class KernelAccount:
 
     @classmethod
     def abandoned(cls) -> list["KernelAccount"]:
-        """The uids whose lock file outlived its job (a killed worker): free now, and taken."""
+        """The uids whose lock file outlived its job (a killed worker), taken. What still runs as
+        one is a kernel its killed job left (one that started as its worker died does not see
+        its parent go): killed first, by pid. A uid whose job is alive stays locked by it."""
         folder, found = lock_folder(), []
         for name in os.listdir(folder):
             if name.isdigit() and int(name) in KERNEL_UIDS:
-                account = cls._take(folder, int(name))
+                account = cls._take(folder, int(name), end_orphans=True)
                 if account is not None:
                     found.append(account)
         return found
 
     @classmethod
-    def _take(cls, folder: str, uid: int) -> "KernelAccount | None":
+    def _take(cls, folder: str, uid: int, end_orphans: bool = False) -> "KernelAccount | None":
         path = os.path.join(folder, str(uid))
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
@@ -86,6 +88,8 @@ class KernelAccount:
             held = os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
         except OSError:
             held = False
+        if held and end_orphans:
+            kill_uid(uid, timeout=5)
         if held and not uid_processes(uid):
             return cls(uid, fd, path)
         os.close(fd)

@@ -3,6 +3,7 @@ next job on the machine; what a running job holds is not."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -69,3 +70,27 @@ def test_temporary_files_of_a_block_go_to_a_folder_named_after_the_process(tmp_p
         assert os.path.dirname(made) == folder
         assert os.path.basename(folder).startswith(scratch.tag(scratch.FILES))
     assert tempfile.tempdir == str(tmp_path) and not os.path.exists(folder)
+
+
+def run_as(uid: int) -> subprocess.Popen:
+    return subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "sleep", "60"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv to switch uid")
+def test_a_kernel_its_killed_job_left_is_ended_and_its_uid_taken_back(lock_folder, monkeypatch):
+    """A kernel that started as its worker died never sees its parent go: the next job ends it."""
+    monkeypatch.setattr(cleanup, "sweep_shared_tmp", lambda uid: None)
+    held = accounts.KernelAccount.reserve()
+    abandoned = held.uid + 1 if held.uid + 1 in accounts.KERNEL_UIDS else held.uid - 1
+    (lock_folder / str(abandoned)).touch()
+    orphan, running = run_as(abandoned), run_as(held.uid)
+    try:
+        cleanup.reclaim_abandoned_uids()
+        assert orphan.wait(timeout=10) == -9 and not (lock_folder / str(abandoned)).exists()
+        assert running.poll() is None  # its job holds the uid: untouched
+    finally:
+        for process in (orphan, running):  # only the two started here, by pid
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        held.release()
