@@ -35,7 +35,7 @@ from nbgrader.preprocessors import (
 from autograder.pipeline.preprocessors.limit_output_size import LimitOutputSize
 from autograder.pipeline.preprocessors.repair_grader_metadata import RepairGraderMetadata, master_metadata
 from autograder.pipeline.preprocessors.warnings_do_not_fail import WarningsDoNotFail
-from autograder.pipeline.steps import autograde_steps, is_step, is_worker_step, sanitize_steps
+from autograder.pipeline.steps import autograde_steps, is_step, is_worker_step, sanitize_steps, step_class
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +52,16 @@ class NotebookMismatch(ValueError):
 
 
 def records_directly(config) -> bool:
-    """Whether this course's pipeline is one the direct path records exactly as nbgrader would."""
-    sanitizing = sanitize_steps(config)
-    if len(sanitizing) != len(SANITIZING) or not all(any(is_step(s, c) for s in sanitizing) for c in SANITIZING):
+    """Whether this course's pipeline is one the direct path records exactly as nbgrader would:
+    these very steps (a subclass may do more), and none that adds cells."""
+    sanitizing = [step_class(step) for step in sanitize_steps(config)]
+    if len(sanitizing) != len(SANITIZING) or set(sanitizing) != set(SANITIZING):
         return False
-    if config.OverwriteCells.get("add_missing_cells", False):  # adds cells: not the submission's order
+    if config.OverwriteCells.get("add_missing_cells", False):  # then not the submission's cells
         return False
-    recording = [s for s in autograde_steps(config) if not is_worker_step(s) and not is_step(s, Execute)]
-    known = NOTEBOOK_ONLY + (SaveAutoGrades, AssignLatePenalties)
-    return (any(is_step(s, SaveAutoGrades) for s in recording)
-            and all(any(is_step(s, c) for c in known) for s in recording))
+    recording = {step_class(step) for step in autograde_steps(config)
+                 if not is_worker_step(step) and not is_step(step, Execute)}  # the worker's
+    return SaveAutoGrades in recording and recording <= {*NOTEBOOK_ONLY, SaveAutoGrades, AssignLatePenalties}
 
 
 def applies_late_penalties(config) -> bool:

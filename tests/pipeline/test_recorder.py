@@ -5,6 +5,7 @@ import shutil
 
 import nbformat
 import pytest
+from nbgrader.preprocessors import SaveAutoGrades
 from traitlets.config import Config
 
 from autograder import course as course_layout
@@ -144,10 +145,11 @@ def test_recording_again_replaces_the_grades(graded, tmp_path):
     assert first == again and len(gradebook_rows(tmp_path / "course")) == len(set(gradebook_rows(tmp_path / "course")))
 
 
-def config(text: str) -> Config:
+def config(text: str, **names) -> Config:
+    """The course's configuration with `text` added (`names`: what it may refer to)."""
     cfg = Config()
     exec(compile((ROOT / "nbgrader_config.py").read_text() + text, "nbgrader_config.py", "exec"),
-         {"get_config": lambda: cfg})
+         {"get_config": lambda: cfg, **names})
     return cfg
 
 
@@ -159,3 +161,6 @@ def test_only_pipelines_it_knows_are_recorded_directly():
     assert not direct_record.records_directly(config("\nc.OverwriteCells.add_missing_cells = True\n"))
     fewer = '\nc.Autograde.sanitize_preprocessors = ["nbgrader.preprocessors.ClearOutput"]\n'
     assert not direct_record.records_directly(config(fewer))
+    subclass = ('\nc.Autograde.autograde_preprocessors = [SaveMore if s == "nbgrader.preprocessors.SaveAutoGrades" '
+                'else s for s in c.Autograde.autograde_preprocessors]\n')
+    assert not direct_record.records_directly(config(subclass, SaveMore=type("SaveMore", (SaveAutoGrades,), {})))
