@@ -51,6 +51,26 @@ class NotebookMismatch(ValueError):
     """The executed notebook is not the sanitized submission: it is not recorded."""
 
 
+class UnreadableTimestamp(ValueError):
+    """A submission's timestamp.txt is not a time: it is not recorded (its lateness is unknown)."""
+
+
+def handed_in(folder: Path):
+    """When the submission in `folder` was handed in, from its timestamp.txt as nbgrader reads
+    it (None without one). nbgrader's own reader fails on a bad one with an AttributeError."""
+    path = folder / "timestamp.txt"
+    text = path.read_text().strip() if path.is_file() else ""
+    if not text:
+        return None
+    try:
+        return utils.parse_utc(text)
+    except ValueError:
+        raise UnreadableTimestamp(
+            f"{path}: {text[:60]!r} is not a time. Write it as nbgrader's exchange does "
+            "(e.g. 2026-12-01 12:00:00.000000 UTC), or remove the file if the submission has no "
+            "hand-in time, then grade again.") from None
+
+
 def records_directly(config) -> bool:
     """Whether this course's pipeline is one the direct path records exactly as nbgrader would:
     these very steps (a subclass may do more), and none that adds cells."""
@@ -93,9 +113,10 @@ def check_sanitized(executed, submitted, master: MasterCells, where: str) -> Non
     for index, (done, given) in enumerate(zip(executed.cells, submitted.cells)):
         meta = done.metadata.get("nbgrader")
         grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
-        if meta is not None and (grade_id in seen or master.metadata.get(grade_id) != meta):
-            raise NotebookMismatch(f"{where}: cell {index} has nbgrader metadata the master does not give it")
-        seen.add(grade_id)
+        if meta is not None:
+            if grade_id in seen or master.metadata.get(grade_id) != meta:
+                raise NotebookMismatch(f"{where}: cell {index} has nbgrader metadata the master does not give it")
+            seen.add(grade_id)
         cell_type = master.types.get(grade_id, given.cell_type)
         source = master.locked.get(grade_id, given.source)
         if done.cell_type != cell_type or done.source != source:

@@ -89,13 +89,13 @@ class Recorder:
             given = direct.read_notebook(job.files[name].decode())
             check = self._master(job.assignment_id, name.removesuffix(".ipynb"))
             direct.check_sanitized(notebook, given, check, f"{job.student}/{job.assignment_id}/{name}")
+        timestamp = direct.handed_in(submitted)  # before anything is written: it may be unreadable
         direct.write_autograded(self.course.folder("autograded") / job.student / job.assignment_id,
                                 self.state / "staging" / job.student / job.assignment_id,
                                 graded.notebooks, submitted, self._permissions())
         if job.student not in self._students:
             gradebook.update_or_create_student(job.student)
             self._students.add(job.student)
-        timestamp = self.course.api.coursedir.get_existing_timestamp(str(submitted))
         extra = {"timestamp": timestamp} if timestamp else {}
         submission = gradebook.update_or_create_submission(job.assignment_id, job.student, **extra)
         rows = []

@@ -164,3 +164,16 @@ def test_only_pipelines_it_knows_are_recorded_directly():
     subclass = ('\nc.Autograde.autograde_preprocessors = [SaveMore if s == "nbgrader.preprocessors.SaveAutoGrades" '
                 'else s for s in c.Autograde.autograde_preprocessors]\n')
     assert not direct_record.records_directly(config(subclass, SaveMore=type("SaveMore", (SaveAutoGrades,), {})))
+
+
+@pytest.mark.slow  # grades a quiz in a kernel
+def test_an_unreadable_hand_in_time_is_named_and_nothing_of_it_is_written(graded, tmp_path):
+    course = recording_course(tmp_path / "course", graded, ["ada", "ben"])
+    (course.folder("submitted") / "ada" / QUIZ / "timestamp.txt").write_text("last tuesday")
+    with Recorder(course) as recorder:
+        bad, good = recorder.record_many([as_student(graded, "ada"), as_student(graded, "ben")])
+    assert isinstance(bad, direct_record.UnreadableTimestamp)
+    assert f"ada/{QUIZ}/timestamp.txt" in str(bad) and "'last tuesday' is not a time" in str(bad)
+    assert good.score == 6.0
+    assert {row[0] for row in gradebook_rows(tmp_path / "course")} == {"ben"}
+    assert not (course.folder("autograded") / "ada").exists()
